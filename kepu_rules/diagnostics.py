@@ -1,0 +1,100 @@
+"""One diagnostic format for CLI, TUI and tests: `path:line:col: error: message`, source line, caret."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Literal
+
+from kepu_rules.i18n import Lang, Msg
+
+Severity = Literal["error", "warning", "note"]
+
+_SEVERITY_ZH = {"error": "错误", "warning": "警告", "note": "提示"}
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a problem is: a file with line/column (1-based), or a sheet and cell in a workbook."""
+
+    path: str
+    line: int | None = None
+    column: int | None = None
+    end_line: int | None = None
+    end_column: int | None = None
+    sheet: str | None = None
+    cell: str | None = None
+
+    def render(self) -> str:
+        if self.sheet is not None:
+            where = f"{self.path}[{self.sheet}]"
+            return f"{where}!{self.cell}" if self.cell else where
+        if self.line is None:
+            return self.path
+        if self.column is None:
+            return f"{self.path}:{self.line}"
+        return f"{self.path}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """A problem found in user input, carrying enough to point at it precisely."""
+
+    location: Location
+    message: Msg
+    severity: Severity = "error"
+    source_line: str | None = None
+    hint: Msg | None = None
+    code: str = ""
+    notes: tuple[Msg, ...] = field(default=())
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def render(self, lang: Lang = "en") -> str:
+        sev = self.severity if lang == "en" else _SEVERITY_ZH[self.severity]
+        lines = [f"{self.location.render()}: {sev}: {self.message.render(lang)}"]
+        if self.source_line is not None and self.location.column is not None:
+            src = self.source_line.rstrip("\n")
+            lines.append(f"    {src}")
+            lines.append("    " + _caret(src, self.location))
+        for note in self.notes:
+            lines.append(f"    = {note.render(lang)}")
+        if self.hint is not None:
+            label = "help" if lang == "en" else "建议"
+            lines.append(f"    {label}: {self.hint.render(lang)}")
+        return "\n".join(lines)
+
+
+def display_width(text: str) -> int:
+    """Terminal cells a text takes: CJK and full-width characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def _caret(src: str, loc: Location) -> str:
+    col = (loc.column or 1) - 1
+    prefix = src[:col]
+    pad = "".join("\t" if ch == "\t" else " " * display_width(ch) for ch in prefix)
+    if loc.end_line == loc.line and loc.end_column is not None and loc.end_column > (loc.column or 1):
+        marked = src[col : loc.end_column - 1]
+    else:
+        marked = src[col : col + 1]
+    return pad + "^" * max(1, display_width(marked))
+
+
+class KepuError(Exception):
+    """Raised for user mistakes; carries diagnostics, never shown as a traceback."""
+
+    def __init__(self, diagnostics: list[Diagnostic] | Diagnostic) -> None:
+        self.diagnostics = [diagnostics] if isinstance(diagnostics, Diagnostic) else list(diagnostics)
+        super().__init__("\n".join(d.render("en") for d in self.diagnostics))
+
+    def render(self, lang: Lang = "en") -> str:
+        return "\n".join(d.render(lang) for d in self.diagnostics)
+
+
+def source_line_of(text: str, line: int) -> str | None:
+    """The 1-based line of a text, for quoting under a diagnostic."""
+    lines = text.splitlines()
+    return lines[line - 1] if 0 < line <= len(lines) else None

@@ -1,0 +1,1 @@
+"""The engine: ruleset resolution, evaluation, explanations and repairs, scoring, waivers."""
