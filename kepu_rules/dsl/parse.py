@@ -1,0 +1,64 @@
+"""Source text -> typed AST, or diagnostics: the only entry point other stages use to read `.kepu` files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kepu_rules.diagnostics import Diagnostic, KepuError, Location
+from kepu_rules.dsl.ast import RulesetFile
+from kepu_rules.i18n import Msg
+
+
+def parse(text: str, path: str = "<string>") -> RulesetFile:
+    """Parse one ruleset text. Raises KepuError (with every diagnostic found) on any mistake."""
+    from lark.exceptions import UnexpectedInput
+
+    from kepu_rules.dsl.parser import parse_tree
+    from kepu_rules.dsl.syntax_errors import syntax_diagnostic
+    from kepu_rules.dsl.transformer import to_ast
+
+    text = text.removeprefix("\ufeff")
+    try:
+        tree = parse_tree(text)
+        ruleset, problems = to_ast(tree, path)
+    except UnexpectedInput as err:
+        raise KepuError(syntax_diagnostic(err, text, path)) from None
+    except RecursionError:
+        raise KepuError(Diagnostic(Location(path, 1, 1), Msg("表达式嵌套过深", "expression nested too deeply"),
+                                   code="too-deep")) from None
+    if problems:
+        raise KepuError(_with_source(problems, text))
+    return ruleset
+
+
+def parse_file(path: str | Path) -> RulesetFile:
+    """Read and parse a `.kepu` file; unreadable or non-UTF-8 files are diagnostics too."""
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except OSError as err:
+        raise KepuError(Diagnostic(Location(str(path)), Msg(f"无法读取规则集文件：{err.strerror}",
+                                                            f"cannot read the ruleset file: {err.strerror}"),
+                                   code="unreadable")) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise KepuError(Diagnostic(Location(str(path), line), Msg("规则集文件不是 UTF-8 编码",
+                                                                  "the ruleset file is not UTF-8 encoded"),
+                                   hint=Msg("用 UTF-8 编码另存该文件", "save the file as UTF-8"), code="encoding")) from None
+    return parse(text, str(path))
+
+
+def _with_source(problems: list[Diagnostic], text: str) -> list[Diagnostic]:
+    """Attach the quoted source line to diagnostics made before the text was at hand."""
+    from dataclasses import replace
+
+    from kepu_rules.diagnostics import source_line_of
+
+    out = []
+    for d in problems:
+        if d.source_line is None and d.location.line:
+            d = replace(d, source_line=source_line_of(text, d.location.line))
+        out.append(d)
+    return out
