@@ -9,6 +9,22 @@ from kepu_rules.hookspecs import hookimpl
 
 
 @hookimpl
+def register_functions(register: Callable[..., None]) -> None:
+    from kepu_rules.functions import BUILTIN_FUNCTIONS
+
+    for name, zh, fn, params, returns in BUILTIN_FUNCTIONS:
+        register(name, fn, params=params, returns=returns, zh=zh)
+
+
+@hookimpl
+def register_reporters(register: Callable[[type[Any]], None]) -> None:
+    from kepu_rules.reports.builtin import all_reporters
+
+    for cls in all_reporters():
+        register(cls)
+
+
+@hookimpl
 def register_rulesets(register: Callable[[str, Any], None]) -> None:
     from kepu_rules.rulesets_dir import builtin_rulesets
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from kepu_rules.i18n import Lang, Msg
@@ -98,3 +99,15 @@ def source_line_of(text: str, line: int) -> str | None:
     """The 1-based line of a text, for quoting under a diagnostic."""
     lines = text.splitlines()
     return lines[line - 1] if 0 < line <= len(lines) else None
+
+
+def with_source_lines(diagnostics: list[Diagnostic], text_of: Callable[[str], str | None]) -> list[Diagnostic]:
+    """Diagnostics with the quoted source line filled in from `text_of(path)` where missing."""
+    out = []
+    for d in diagnostics:
+        if d.source_line is None and d.location.line:
+            text = text_of(d.location.path)
+            if text is not None:
+                d = replace(d, source_line=source_line_of(text, d.location.line))
+        out.append(d)
+    return out

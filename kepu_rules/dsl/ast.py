@@ -375,6 +375,7 @@ class RulesetFile:
     keyword_lang: Literal["zh", "en"] = "en"  # the language of the header keyword, used by the formatter
     path: str = field(default="<string>", compare=False)
     span: Span = _span()
+    text: str = field(default="", compare=False, repr=False)  # the source, for quoting lines in diagnostics
 
     def rules(self) -> list[Rule]:
         return [r for d in self.decls if isinstance(d, Section) for r in d.rules]

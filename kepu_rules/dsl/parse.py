@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from kepu_rules.diagnostics import Diagnostic, KepuError, Location
@@ -28,7 +29,7 @@ def parse(text: str, path: str = "<string>") -> RulesetFile:
                                    code="too-deep")) from None
     if problems:
         raise KepuError(_with_source(problems, text))
-    return ruleset
+    return replace(ruleset, text=text)
 
 
 def parse_file(path: str | Path) -> RulesetFile:
@@ -52,13 +53,6 @@ def parse_file(path: str | Path) -> RulesetFile:
 
 def _with_source(problems: list[Diagnostic], text: str) -> list[Diagnostic]:
     """Attach the quoted source line to diagnostics made before the text was at hand."""
-    from dataclasses import replace
+    from kepu_rules.diagnostics import with_source_lines
 
-    from kepu_rules.diagnostics import source_line_of
-
-    out = []
-    for d in problems:
-        if d.source_line is None and d.location.line:
-            d = replace(d, source_line=source_line_of(text, d.location.line))
-        out.append(d)
-    return out
+    return with_source_lines(problems, lambda _path: text)

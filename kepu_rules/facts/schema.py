@@ -63,6 +63,9 @@ class EntityDef:
     def key(self) -> FieldDef | None:
         return next((f for f in self.fields.values() if f.is_key), None)
 
+    def ref_fields(self) -> list[FieldDef]:
+        return [f for f in self.fields.values() if f.type is FieldType.REF]
+
     def refs_to(self, entity: str) -> list[FieldDef]:
         return [f for f in self.fields.values() if f.type is FieldType.REF and f.target == entity]
 

@@ -17,7 +17,7 @@ Value = Any  # str | int | Fraction | bool | datetime.date | None; None means mi
 class Row:
     """One fact: typed values by field name, where it came from, and where each value came from."""
 
-    __slots__ = ("cells", "entity", "provenance", "values")
+    __slots__ = ("cells", "entity", "key", "provenance", "values")
 
     def __init__(
         self,
@@ -27,6 +27,7 @@ class Row:
         cells: dict[str, Provenance] | None = None,
     ) -> None:
         self.entity = entity
+        self.key: Value = None  # set by FactBase when the entity has a key field
         self.values = values
         self.provenance = provenance
         self.cells = cells or {}
@@ -162,6 +163,7 @@ class FactBase:
                         code="duplicate-key"))
                     continue
                 index[value] = row
+                row.key = value
             self._by_key[name] = index
         return problems
 

@@ -1,0 +1,685 @@
+"""The semantic checker: binds every name against the entity schema, types every expression, and
+reports what is wrong (with a "did you mean") before any data is read."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from kepu_rules.diagnostics import Diagnostic, KepuError, Location, with_source_lines
+from kepu_rules.dsl import ast as A
+from kepu_rules.dsl import ir as I
+from kepu_rules.engine.resolve import ResolvedRuleset
+from kepu_rules.facts.schema import TYPE_KEYWORDS, EntityDef, FieldDef, FieldType, ScalarDef, Schema
+from kepu_rules.i18n import Msg
+from kepu_rules.registry import FunctionDef
+from kepu_rules.suggest import nearest
+
+_TYPE_WORDS: dict[str, FieldType] = {w: t for t, words in TYPE_KEYWORDS.items() for w in words}
+_TYPE_WORDS.update({"int": FieldType.INTEGER, "float": FieldType.NUMBER, "boolean": FieldType.BOOL, "string": FieldType.TEXT,
+                    "布尔": FieldType.BOOL, "数字": FieldType.NUMBER, "文字": FieldType.TEXT})
+
+#: Aggregates are part of the language (they need to see rows and conditions); English and Chinese names.
+AGGREGATES = {
+    "count": "count", "计数": "count", "sum": "sum", "求和": "sum", "avg": "avg", "平均": "avg",
+    "min": "min", "最小": "min", "max": "max", "最大": "max", "count_distinct": "count_distinct",
+    "去重计数": "count_distinct", "distinct": "distinct", "去重": "distinct", "size": "size", "个数": "size",
+    "coverage": "coverage", "覆盖率": "coverage",
+}
+
+_SCALAR_OF = {FieldType.TEXT: I.TEXT, FieldType.INTEGER: I.INTEGER, FieldType.NUMBER: I.NUMBER,
+              FieldType.PERCENT: I.PERCENT, FieldType.BOOL: I.BOOL, FieldType.DATE: I.DATE}
+
+_KIND_ZH = {"text": "文本", "integer": "整数", "number": "数值", "percent": "百分比", "bool": "是/否", "date": "日期", "any": "任意值"}
+
+
+def type_zh(t: I.Type) -> str:
+    if isinstance(t, I.Scalar):
+        return _KIND_ZH[t.kind]
+    if isinstance(t, I.ItemT):
+        return f"一个{t.entity}"
+    if isinstance(t, I.RowsT):
+        return f"{t.entity}集合"
+    return f"{_KIND_ZH[t.elem.kind]}列表"
+
+
+class _Fail(Exception):
+    """Stops checking one expression after its diagnostic has been recorded."""
+
+
+@dataclass(slots=True)
+class CheckedRuleset:
+    """A resolved ruleset whose every rule is bound and typed: ready for any evaluator."""
+
+    resolved: ResolvedRuleset
+    schema: Schema
+    rules: dict[str, I.CheckedRule]
+    param_types: dict[str, I.Type]
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+
+def _loc(span: A.Span) -> Location:
+    return Location(span.path, span.line or None, span.column or None, span.end_line or None, span.end_column or None)
+
+
+def build_schema(rs: ResolvedRuleset) -> tuple[Schema, list[Diagnostic]]:
+    """The entity schema declared by a ruleset, with diagnostics for unknown types and references."""
+    problems: list[Diagnostic] = []
+    entities: dict[str, EntityDef] = {}
+    for decl in rs.entities.values():
+        fields: dict[str, FieldDef] = {}
+        for f in decl.fields:
+            if f.name in fields:
+                problems.append(Diagnostic(_loc(f.span), Msg(f"字段 {f.name} 重复定义", f"field {f.name!r} is defined twice"), code="duplicate"))
+                continue
+            fdef = _field_def(f, rs, problems)
+            if fdef is not None:
+                fields[f.name] = fdef
+        keys = [f for f in fields.values() if f.is_key]
+        if len(keys) > 1:
+            problems.append(Diagnostic(_loc(decl.span), Msg(f"实体 {decl.name} 有多个主键", f"entity {decl.name!r} has more than one key"), code="two-keys"))
+        entities[decl.name] = EntityDef(decl.name, fields, decl.label, decl.aliases)
+    for ent in entities.values():
+        for f in ent.fields.values():
+            if f.type is FieldType.REF and f.target in entities and entities[f.target].key is None:
+                span = next(x.span for x in rs.entities[ent.name].fields if x.name == f.name)
+                problems.append(Diagnostic(_loc(span), Msg(f"{f.target} 没有主键，无法被引用", f"{f.target} has no key, so nothing can refer to it"),
+                                           hint=Msg(f"给 {f.target} 加一个 key 字段", f"give {f.target} a `key` field"), code="ref-without-key"))
+    scalars: dict[str, ScalarDef] = {}
+    for fact in rs.facts.values():
+        t = _type_word(fact.type, fact.type_span, problems)
+        if t is not None:
+            scalars[fact.name] = ScalarDef(fact.name, t, fact.label, fact.aliases)
+    return Schema(entities, scalars), problems
+
+
+def _type_word(word: str, span: A.Span, problems: list[Diagnostic]) -> FieldType | None:
+    t = _TYPE_WORDS.get(word)
+    if t is None:
+        best = nearest(word, list(_TYPE_WORDS))
+        problems.append(Diagnostic(_loc(span), Msg(f"未知类型“{word}”，应为 文本、整数、数值、百分比、是否 或 日期",
+                                                   f"unknown type {word!r}: expected text, integer, number, percent, bool or date"),
+                                   hint=Msg(f"是不是 {best}？", f"did you mean {best}?") if best else None, code="unknown-type"))
+    return t
+
+
+def _field_def(f: A.FieldDecl, rs: ResolvedRuleset, problems: list[Diagnostic]) -> FieldDef | None:
+    if f.type == "ref":
+        if f.target not in rs.entities:
+            best = nearest(f.target or "", list(rs.entities))
+            problems.append(Diagnostic(_loc(f.type_span), Msg(f"引用了不存在的实体 {f.target}", f"reference to unknown entity {f.target!r}"),
+                                       hint=Msg(f"是不是 {best}？", f"did you mean {best}?") if best else None, code="unknown-entity"))
+            return None
+        return FieldDef(f.name, FieldType.REF, f.target, False, f.required, f.aliases)
+    t = _type_word(f.type, f.type_span, problems)
+    if t is None:
+        return None
+    return FieldDef(f.name, t, None, f.is_key, f.required or f.is_key, f.aliases)
+
+
+def check(rs: ResolvedRuleset, functions: dict[str, FunctionDef] | None = None) -> CheckedRuleset:
+    """Check a resolved ruleset. Raises KepuError with every error; warnings are kept on the result."""
+    if functions is None:
+        from kepu_rules import registry
+
+        functions = registry.functions()
+    schema, problems = build_schema(rs)
+    checker = _Checker(rs, schema, functions)
+    param_types = checker.param_types(problems)
+    rules: dict[str, I.CheckedRule] = {}
+    for er in rs.rules:
+        checked = checker.rule(er.rule, problems)
+        if checked is not None:
+            rules[er.id] = checked
+    used = {p for r in rules.values() for p in r.params}
+    warnings = [Diagnostic(_loc(pv.declared), Msg(f"参数 {name} 没有被任何规则使用", f"param {name!r} is not used by any rule"),
+                           severity="warning", code="unused-param")
+                for name, pv in rs.params.items() if name not in used and pv.declared.path == rs.path]
+    texts = {f.path: f.text for f in rs.files}
+    problems = with_source_lines(problems, texts.get)
+    warnings = with_source_lines(warnings, texts.get)
+    errors = [p for p in problems if p.is_error]
+    if errors:
+        raise KepuError(errors)
+    return CheckedRuleset(rs, schema, rules, param_types, warnings + [p for p in problems if not p.is_error])
+
+
+class _Checker:
+    def __init__(self, rs: ResolvedRuleset, schema: Schema, functions: dict[str, FunctionDef]) -> None:
+        self.rs = rs
+        self.schema = schema
+        self.functions = functions
+        self.problems: list[Diagnostic] = []
+        self._ptypes: dict[str, I.Type] = {}
+        self._used: tuple[set[str], set[str], set[str]] = (set(), set(), set())
+
+    # -- entry points --------------------------------------------------------------------------
+
+    def param_types(self, problems: list[Diagnostic]) -> dict[str, I.Type]:
+        self.problems = problems
+        for name, pv in self.rs.params.items():
+            try:
+                node = self.expr(pv.value, [])
+                self._ptypes[name] = node.type
+            except _Fail:
+                self._ptypes[name] = I.ANY
+            if not isinstance(pv.value, (A.Literal_, A.ListLit)):
+                self.error(pv.value, Msg("参数的值必须是字面值（数字、百分数、日期、文字或列表）",
+                                         "a param's value must be a literal (number, percent, date, text or list)"), code="param-not-literal")
+        return self._ptypes
+
+    def rule(self, rule: A.Rule, problems: list[Diagnostic]) -> I.CheckedRule | None:
+        self.problems = problems
+        self._used = (set(), set(), set())
+        before = len(problems)
+        body = self.condition(rule.body, [], Msg("规则的条件", "a rule's condition"))
+        applies_expr = rule.get("applies")
+        applies = self.condition(applies_expr.value, [], Msg("适用条件", "`applies when`")) if applies_expr else None  # type: ignore[arg-type]
+        warn_meta = rule.get("warn_at")
+        warn = self.warn_threshold(rule, warn_meta, body) if warn_meta is not None and body is not None else None
+        self.check_meta(rule)
+        if body is None or len(problems) > before and any(p.is_error for p in problems[before:]):
+            return None
+        entities, facts, params = self._used
+        return I.CheckedRule(rule.id, body, applies, warn, frozenset(entities), frozenset(facts), frozenset(params), rule)
+
+    def check_meta(self, rule: A.Rule) -> None:
+        points = rule.get("points")
+        if points is not None and isinstance(points.value, (int, Fraction)) and points.value < 0:
+            self.error_span(points.span, Msg("分值不能为负数", "points cannot be negative"), code="bad-points")
+        scoring = rule.get("scoring")
+        if scoring is not None and isinstance(scoring.value, A.Scoring) and scoring.value.mode == "deduct":
+            if not scoring.value.deduct or scoring.value.deduct <= 0:
+                self.error_span(scoring.span, Msg("每项扣分必须大于 0", "the deduction per item must be above 0"), code="bad-scoring")
+
+    def condition(self, e: A.Expr, scopes: list[str], what: Msg) -> I.Node | None:
+        try:
+            node = self.expr(e, scopes)
+        except _Fail:
+            return None
+        if node.type not in (I.BOOL, I.ANY):
+            self.error(e, Msg(f"{what.zh}应为是/否条件，这里却是{type_zh(node.type)}",
+                              f"{what.en} must be a yes/no condition, but this is {node.type}"),
+                       hint=_bool_hint(node.type), code="not-a-condition")
+            return None
+        return node
+
+    def warn_threshold(self, rule: A.Rule, meta: A.Meta, body: I.Node) -> I.Node | None:
+        try:
+            node = self.expr(meta.value, [])  # type: ignore[arg-type]
+        except _Fail:
+            return None
+        if isinstance(body, I.CompareN) and body.op in (">=", ">", "<=", "<"):
+            self.compatible(body.left, node, meta.value)  # type: ignore[arg-type]
+            target = body.right
+            if isinstance(target, I.Const) and isinstance(node, I.Const):
+                easier = node.value < target.value if body.op in (">=", ">") else node.value > target.value
+                if not easier:
+                    self.error_span(meta.span, Msg("预警线应比达标线宽松（对于“>=”应低于目标）",
+                                                   "the warn threshold must be easier than the target (below it for `>=`)"),
+                                    code="bad-warn")
+        return node
+
+    # -- diagnostics ---------------------------------------------------------------------------
+
+    def error(self, e: Any, msg: Msg, hint: Msg | None = None, code: str = "") -> None:
+        self.error_span(getattr(e, "span", A.NO_SPAN), msg, hint, code)
+
+    def error_span(self, span: A.Span, msg: Msg, hint: Msg | None = None, code: str = "") -> None:
+        self.problems.append(Diagnostic(_loc(span), msg, hint=hint, code=code))
+
+    def fail(self, e: Any, msg: Msg, hint: Msg | None = None, code: str = "") -> _Fail:
+        self.error(e, msg, hint, code)
+        return _Fail()
+
+    # -- expressions ---------------------------------------------------------------------------
+
+    def expr(self, e: A.Expr, scopes: list[str]) -> I.Node:
+        method = getattr(self, "x_" + type(e).__name__.rstrip("_"))
+        return method(e, scopes)  # type: ignore[no-any-return]
+
+    def x_Literal(self, e: A.Literal_, scopes: list[str]) -> I.Node:
+        kind = {"number": "integer" if isinstance(e.value, int) else "number", "percent": "percent", "text": "text",
+                "date": "date", "bool": "bool"}[e.kind]
+        return I.Const(I.Scalar(kind), e, e.value)  # type: ignore[arg-type]
+
+    def x_ListLit(self, e: A.ListLit, scopes: list[str]) -> I.Node:
+        items = tuple(self.expr(x, scopes) for x in e.items)
+        kinds = {i.type for i in items}
+        elem: I.Scalar = I.ANY
+        if len(kinds) == 1 and isinstance(next(iter(kinds)), I.Scalar):
+            elem = next(iter(kinds))  # type: ignore[assignment]
+        elif kinds and all(isinstance(k, I.Scalar) and k.numeric for k in kinds):
+            elem = I.NUMBER
+        elif kinds:
+            raise self.fail(e, Msg("列表中的值类型不一致", "the values of a list must all be of one type"), code="mixed-list")
+        return I.ListN(I.ListT(elem), e, items)
+
+    def x_Today(self, e: A.Today, scopes: list[str]) -> I.Node:
+        return I.TodayN(I.DATE, e)
+
+    def x_Name(self, e: A.Name, scopes: list[str]) -> I.Node:
+        name = e.name
+        for depth, ent in enumerate(scopes):
+            fdef = self.schema.entities[ent].fields.get(name)
+            if fdef is not None:
+                return self.field_node(I.ScopeItem(I.ItemT(ent), e, depth), ent, fdef, e)
+        entity = self.schema.entity(name)
+        if entity is not None:
+            return self.rows(A.Collection(entity.name, None, None, e.span), scopes)
+        if name in self.rs.params:
+            self._used[2].add(name)
+            return I.ParamRef(self._ptypes.get(name, I.ANY), e, name)
+        scalar = self.schema.scalar(name)
+        if scalar is not None:
+            self._used[1].add(scalar.name)
+            return I.FactRef(_SCALAR_OF[scalar.type], e, scalar.name)
+        raise self.fail(e, *self.unknown_name(name, scopes))
+
+    def unknown_name(self, name: str, scopes: list[str]) -> tuple[Msg, Msg | None, str]:
+        from kepu_rules.dsl.syntax_errors import GLUABLE_KEYWORDS
+
+        for kw in GLUABLE_KEYWORDS:
+            if name.startswith(kw) and len(name) > len(kw):
+                rest = name[len(kw):]
+                return (Msg(f"“{name}”被读成一个名称", f"{name!r} reads as a single name"),
+                        Msg(f"关键词与名称之间要加空格：“{kw} {rest}”", f"separate the keyword from the name with a space: `{kw} {rest}`"),
+                        "glued-keyword")
+        pool = [f for s in scopes for f in self.schema.entities[s].fields] + list(self.schema.entities) + \
+            list(self.rs.params) + list(self.schema.scalars)
+        best = nearest(name, pool)
+        where = f"（在 {scopes[0]} 中）" if scopes else ""
+        where_en = f" (in {scopes[0]})" if scopes else ""
+        msg = Msg(f"未知名称“{name}”{where}：既不是字段、实体，也不是参数或指标",
+                  f"unknown name {name!r}{where_en}: not a field, entity, param or scalar fact")
+        hint = Msg(f"是不是“{best}”？", f"did you mean {best!r}?") if best else None
+        return msg, hint, "unknown-name"
+
+    def field_node(self, item: I.Node, entity: str, fdef: FieldDef, e: Any) -> I.Node:
+        if fdef.type is FieldType.REF:
+            return I.FieldOf(I.ItemT(fdef.target or ""), e, item, entity, fdef.name, True, fdef.target)
+        return I.FieldOf(_SCALAR_OF[fdef.type], e, item, entity, fdef.name)
+
+    def x_Attr(self, e: A.Attr, scopes: list[str]) -> I.Node:
+        obj = self.expr(e.obj, scopes)
+        t = obj.type
+        if isinstance(t, I.ItemT):
+            fdef = self.field_of(t.entity, e.name, e)
+            return self.field_node(obj, t.entity, fdef, e)
+        if isinstance(t, I.RowsT):
+            fdef = self.field_of(t.entity, e.name, e)
+            elem = I.TEXT if fdef.type is FieldType.REF else _SCALAR_OF[fdef.type]
+            return I.Project(I.ListT(elem), e, obj, fdef.name)
+        raise self.fail(e, Msg(f"{type_zh(t)}没有字段 {e.name}", f"{t} has no field {e.name!r}"), code="no-field")
+
+    def field_of(self, entity: str, name: str, e: Any) -> FieldDef:
+        ent = self.schema.entities[entity]
+        fdef = ent.fields.get(name)
+        if fdef is None:
+            best = nearest(name, list(ent.fields))
+            raise self.fail(e, Msg(f"实体 {entity} 没有字段“{name}”", f"entity {entity!r} has no field {name!r}"),
+                            Msg(f"是不是“{best}”？", f"did you mean {best!r}?") if best else
+                            Msg(f"{entity} 的字段：{'、'.join(ent.fields)}", f"fields of {entity}: {', '.join(ent.fields)}"),
+                            code="unknown-field")
+        return fdef
+
+    # -- collections ---------------------------------------------------------------------------
+
+    def rows(self, c: A.Collection, scopes: list[str]) -> I.RowsOf:
+        entity = self.schema.entity(c.entity)
+        if entity is None:
+            best = nearest(c.entity, list(self.schema.entities))
+            raise self.fail(c, Msg(f"未知实体“{c.entity}”", f"unknown entity {c.entity!r}"),
+                            Msg(f"是不是“{best}”？", f"did you mean {best!r}?") if best else None, code="unknown-entity")
+        name = entity.name
+        self._used[0].add(name)
+        anchor: I.Node | None = None
+        path: tuple[I.Hop, ...] = ()
+        for depth, scope_entity in enumerate(scopes):
+            if scope_entity == name:
+                continue
+            found = self.relation(name, scope_entity, c.via, c)
+            if found is not None:
+                anchor = I.ScopeItem(I.ItemT(scope_entity), c, depth)
+                path = found
+                self._used[0].add(scope_entity)
+                break
+        else:
+            if c.via is not None:
+                raise self.fail(c, Msg(f"“经由 {c.via}”只能在某个实体的范围内使用", f"`via {c.via}` needs an enclosing item to relate to"),
+                                code="via-without-scope")
+        where = self.condition(c.where, [name, *scopes], Msg("“其中”后的条件", "a `where` condition")) if c.where is not None else None
+        if c.where is not None and where is None:
+            raise _Fail()
+        return I.RowsOf(I.RowsT(name), c, name, anchor, path, where)
+
+    def relation(self, entity: str, anchor: str, via: str | None, e: Any) -> tuple[I.Hop, ...] | None:
+        """The reference chain from rows of `entity` up to `anchor`, read anchor-outwards, or None if unrelated.
+
+        Shortest chains win; two shortest chains are ambiguous unless `via` names the first field.
+        """
+        ents = self.schema.entities
+        if via is not None:
+            fdef = self.field_of(entity, via, e)
+            if fdef.type is not FieldType.REF:
+                raise self.fail(e, Msg(f"{entity}.{via} 不是引用字段", f"{entity}.{via} is not a reference"), code="via-not-ref")
+            starts = [(fdef.target or "", (I.Hop(entity, via),))]
+        else:
+            starts = [(f.target or "", (I.Hop(entity, f.name),)) for f in ents[entity].fields.values() if f.type is FieldType.REF]
+        found: list[tuple[I.Hop, ...]] = []
+        queue = deque(starts)
+        seen_depth: int | None = None
+        while queue:
+            at, hops = queue.popleft()
+            if seen_depth is not None and len(hops) > seen_depth:
+                break
+            if at == anchor:
+                found.append(hops)
+                seen_depth = len(hops)
+                continue
+            if len(hops) >= 4 or at not in ents:
+                continue
+            for f in ents[at].fields.values():
+                if f.type is FieldType.REF and all(h.entity != f.target for h in hops):
+                    queue.append((f.target or "", (*hops, I.Hop(at, f.name))))
+        if len(found) > 1:
+            chains = ["、".join(f"{h.entity}.{h.field}" for h in chain) for chain in found]
+            raise self.fail(e, Msg(f"{entity} 与 {anchor} 之间有多条关联：{'；'.join(chains)}",
+                                   f"{entity} relates to {anchor} in more than one way: {'; '.join(chains)}"),
+                            Msg(f"用“经由 字段”指明，例如：{entity} 经由 {found[0][0].field}",
+                                f"say which with `via FIELD`, e.g. {entity} via {found[0][0].field}"), code="ambiguous-relation")
+        return tuple(reversed(found[0])) if found else None
+
+    def x_Collection(self, e: A.Collection, scopes: list[str]) -> I.Node:
+        return self.rows(e, scopes)
+
+    # -- calls ---------------------------------------------------------------------------------
+
+    def x_Call(self, e: A.Call, scopes: list[str]) -> I.Node:
+        agg = AGGREGATES.get(e.func)
+        if agg is not None:
+            return self.aggregate(agg, e, scopes)
+        fdef = self.functions.get(e.func)
+        if fdef is None:
+            best = nearest(e.func, list(AGGREGATES) + list(self.functions))
+            raise self.fail(e, Msg(f"未知函数 {e.func}", f"unknown function {e.func!r}"),
+                            Msg(f"是不是 {best}？", f"did you mean {best}?") if best else None, code="unknown-function")
+        return self.function(fdef, e, scopes)
+
+    def aggregate(self, func: str, e: A.Call, scopes: list[str]) -> I.Node:
+        if len(e.args) != 1:
+            raise self.fail(e, Msg(f"{e.func} 需要 1 个参数", f"{e.func} takes 1 argument"), code="arity")
+        arg_ast = e.args[0]
+        if func == "coverage":
+            if not isinstance(arg_ast, (A.Collection, A.Name)):
+                raise self.fail(e, Msg("覆盖率的参数应为“实体 其中 条件”", "coverage takes `ENTITY where CONDITION`"), code="coverage-arg")
+            coll = arg_ast if isinstance(arg_ast, A.Collection) else A.Collection(arg_ast.name, None, None, arg_ast.span)
+            rows = self.rows(A.Collection(coll.entity, None, coll.via, coll.span), scopes)
+            if coll.where is None:
+                raise self.fail(e, Msg("覆盖率需要一个条件：coverage(社区 其中 …)", "coverage needs a condition: coverage(E where ...)"), code="coverage-arg")
+            cond = self.condition(coll.where, [rows.entity, *scopes], Msg("覆盖率的条件", "the coverage condition"))
+            if cond is None:
+                raise _Fail()
+            return I.Aggregate(I.PERCENT, e, "coverage", rows, cond)
+        arg = self.expr(arg_ast, scopes)
+        t = arg.type
+        if func == "count":
+            if not isinstance(t, (I.RowsT, I.ListT)):
+                raise self.fail(arg_ast, Msg(f"计数的对象应为实体或列表，这里是{type_zh(t)}", f"count takes rows or a list, not {t}"), code="count-arg")
+            return I.Aggregate(I.INTEGER, e, func, arg)
+        if func in ("size", "count_distinct"):
+            if not isinstance(t, I.ListT):
+                raise self.fail(arg_ast, Msg(f"{e.func} 的参数应为列表（如 三长.职务）", f"{e.func} takes a list of values (such as 三长.职务)"), code="agg-arg")
+            return I.Aggregate(I.INTEGER, e, func, arg)
+        if func == "distinct":
+            if not isinstance(t, I.ListT):
+                raise self.fail(arg_ast, Msg("去重的参数应为列表", "distinct takes a list of values"), code="agg-arg")
+            return I.Aggregate(t, e, func, arg)
+        if not isinstance(t, I.ListT):
+            hint = Msg(f"写成 {e.func}({_entity_of(t)}.字段)", f"write {e.func}({_entity_of(t)}.FIELD)") if isinstance(t, I.RowsT) else None
+            raise self.fail(arg_ast, Msg(f"{e.func} 的参数应为数值列表，这里是{type_zh(t)}", f"{e.func} takes a list of numbers, not {t}"), hint, code="agg-arg")
+        if func in ("sum", "avg") and not t.elem.numeric:
+            raise self.fail(arg_ast, Msg(f"{e.func} 只能用于数值", f"{e.func} needs numbers, not {t.elem}"), code="agg-arg")
+        result = t.elem if func in ("min", "max", "sum") else I.NUMBER
+        return I.Aggregate(result, e, func, arg)
+
+    def function(self, fdef: FunctionDef, e: A.Call, scopes: list[str]) -> I.Node:
+        if len(e.args) != len(fdef.params):
+            raise self.fail(e, Msg(f"{e.func} 需要 {len(fdef.params)} 个参数，给了 {len(e.args)} 个",
+                                   f"{e.func} takes {len(fdef.params)} arguments, {len(e.args)} given"), code="arity")
+        args: list[I.Node] = []
+        raw: list[Any] = []
+        last_rows: str | None = None
+        for kind, a in zip(fdef.params, e.args, strict=True):
+            if kind == "field":
+                if last_rows is None or not isinstance(a, A.Name):
+                    raise self.fail(a, Msg("此处应为前一个实体的字段名", "expected a field name of the preceding entity"), code="field-arg")
+                self.field_of(last_rows, a.name, a)
+                raw.append(a.name)
+                args.append(I.Const(I.TEXT, a, a.name))
+                continue
+            node = self.expr(a, scopes)
+            self.expect_kind(node, kind, a, e.func)
+            if isinstance(node.type, I.RowsT):
+                last_rows = node.type.entity
+            args.append(node)
+            raw.append(None)
+        return I.CallN(_ret_type(fdef.returns), e, fdef.name, tuple(args), tuple(raw))
+
+    def expect_kind(self, node: I.Node, kind: str, a: Any, func: str) -> None:
+        t = node.type
+        ok = {
+            "rows": isinstance(t, I.RowsT),
+            "values": isinstance(t, I.ListT),
+            "any": True,
+        }.get(kind)
+        if ok is None:
+            want = I.Scalar(kind)  # type: ignore[arg-type]
+            ok = isinstance(t, I.Scalar) and (t == want or t == I.ANY or (want.numeric and t.numeric))
+        if not ok:
+            raise self.fail(a, Msg(f"{func} 的这个参数应为{_KIND_ZH.get(kind, kind)}，这里是{type_zh(t)}",
+                                   f"this argument of {func} must be {kind}, not {t}"), code="arg-type")
+
+    # -- operators -----------------------------------------------------------------------------
+
+    def x_Arith(self, e: A.Arith, scopes: list[str]) -> I.Node:
+        left, right = self.expr(e.left, scopes), self.expr(e.right, scopes)
+        for side, node in (("left", left), ("right", right)):
+            if not (isinstance(node.type, I.Scalar) and node.type.numeric):
+                raise self.fail(getattr(e, side), Msg(f"算术运算需要数值，这里是{type_zh(node.type)}",
+                                                      f"arithmetic needs numbers, not {node.type}"),
+                                _bool_hint(node.type), code="arith-type")
+        kinds = {left.type.kind, right.type.kind}  # type: ignore[union-attr]
+        if e.op == "/":
+            result = I.NUMBER
+        elif kinds == {"integer"}:
+            result = I.INTEGER
+        elif kinds == {"percent"} and e.op in "+-":
+            result = I.PERCENT
+        else:
+            result = I.NUMBER
+        return I.ArithN(result, e, e.op, left, right)
+
+    def x_Neg(self, e: A.Neg, scopes: list[str]) -> I.Node:
+        operand = self.expr(e.operand, scopes)
+        if not (isinstance(operand.type, I.Scalar) and operand.type.numeric):
+            raise self.fail(e, Msg("负号只能用于数值", "minus applies to numbers only"), code="arith-type")
+        return I.NegN(operand.type, e, operand)
+
+    def x_Compare(self, e: A.Compare, scopes: list[str]) -> I.Node:
+        left, right = self.expr(e.left, scopes), self.expr(e.right, scopes)
+        self.compatible(left, right, e, ordered=e.op not in ("==", "!="))
+        return I.CompareN(I.BOOL, e, e.op, left, right)
+
+    def compatible(self, left: I.Node, right: I.Node, e: Any, ordered: bool = True) -> None:
+        lt, rt = left.type, right.type
+        if I.ANY in (lt, rt):
+            return
+        if isinstance(lt, I.Scalar) and isinstance(rt, I.Scalar):
+            if lt.numeric and rt.numeric:
+                self.percent_slip(left, right, e)
+                return
+            if lt == rt and (lt.kind != "bool" or not ordered):
+                return
+        if isinstance(lt, I.ItemT) and (rt == I.TEXT or rt == I.INTEGER or rt == lt) and not ordered:
+            return
+        if isinstance(rt, I.ItemT) and (lt == I.TEXT or lt == I.INTEGER) and not ordered:
+            return
+        hint = _bool_hint(lt) or _bool_hint(rt)
+        raise self.fail(e, Msg(f"无法比较{type_zh(lt)}与{type_zh(rt)}", f"cannot compare {lt} with {rt}"), hint, code="type-mismatch")
+
+    def percent_slip(self, left: I.Node, right: I.Node, e: Any) -> None:
+        """`coverage(...) >= 80` almost always means 80%: a ratio is at most 1."""
+        for pct, other in ((left, right), (right, left)):
+            if pct.type == I.PERCENT and isinstance(other, I.Const) and other.type != I.PERCENT and \
+                    isinstance(other.value, (int, Fraction)) and other.value > 1:
+                raise self.fail(other.src, Msg(f"比例与数字 {other.value} 比较：比例最大为 100%",
+                                               f"a ratio is compared with the number {other.value}, but a ratio is at most 100%"),
+                                Msg(f"是不是 {other.value}%？", f"did you mean {other.value}%?"), code="percent-slip")
+            if pct.type == I.PERCENT and isinstance(other, I.Const) and other.type == I.PERCENT and other.value > 1 and \
+                    isinstance(pct, I.Aggregate) and pct.func == "coverage":
+                raise self.fail(other.src, Msg("覆盖率不可能超过 100%", "a coverage cannot exceed 100%"), code="threshold-range")
+
+    def x_And(self, e: A.And, scopes: list[str]) -> I.Node:
+        return self.boolop("and", e, scopes)
+
+    def x_Or(self, e: A.Or, scopes: list[str]) -> I.Node:
+        return self.boolop("or", e, scopes)
+
+    def boolop(self, op: str, e: A.And | A.Or, scopes: list[str]) -> I.Node:
+        what = Msg("“且/或”两边", "each side of and/or")
+        left = self.condition(e.left, scopes, what)
+        right = self.condition(e.right, scopes, what)
+        if left is None or right is None:
+            raise _Fail()
+        return I.BoolOp(I.BOOL, e, op, left, right)  # type: ignore[arg-type]
+
+    def x_Not(self, e: A.Not, scopes: list[str]) -> I.Node:
+        operand = self.condition(e.operand, scopes, Msg("“非”后面", "the operand of not"))
+        if operand is None:
+            raise _Fail()
+        return I.NotN(I.BOOL, e, operand)
+
+    def x_In(self, e: A.In, scopes: list[str]) -> I.Node:
+        item, options = self.expr(e.item, scopes), self.expr(e.options, scopes)
+        assert isinstance(options.type, I.ListT)
+        probe = I.Const(options.type.elem, e.options, None)
+        self.compatible(item, probe, e, ordered=False)
+        return I.InN(I.BOOL, e, item, options, e.negated)
+
+    def x_Contains(self, e: A.Contains, scopes: list[str]) -> I.Node:
+        container, item = self.expr(e.container, scopes), self.expr(e.item, scopes)
+        ct, it = container.type, item.type
+        if e.mode == "one" and ct == I.TEXT and it == I.TEXT:
+            return I.ContainsN(I.BOOL, e, container, item, "text")
+        if isinstance(ct, I.ListT):
+            if e.mode == "one" and isinstance(it, I.Scalar):
+                return I.ContainsN(I.BOOL, e, container, item, "one")
+            if e.mode != "one" and isinstance(it, I.ListT):
+                return I.ContainsN(I.BOOL, e, container, item, e.mode)
+        hint = None
+        if isinstance(ct, I.RowsT):
+            hint = Msg(f"取某个字段的值：{ct.entity}.字段", f"take a field's values: {ct.entity}.FIELD")
+        raise self.fail(e, Msg(f"“包含”不能用于{type_zh(ct)}与{type_zh(it)}", f"`contains` does not apply to {ct} and {it}"), hint,
+                        code="contains-type")
+
+    def x_Between(self, e: A.Between, scopes: list[str]) -> I.Node:
+        value, low, high = (self.expr(x, scopes) for x in (e.value, e.low, e.high))
+        self.compatible(value, low, e)
+        self.compatible(value, high, e)
+        return I.BetweenN(I.BOOL, e, value, low, high)
+
+    def x_Within(self, e: A.Within, scopes: list[str]) -> I.Node:
+        value, ref = self.expr(e.value, scopes), self.expr(e.ref, scopes)
+        for node, x in ((value, e.value), (ref, e.ref)):
+            if node.type not in (I.DATE, I.ANY):
+                raise self.fail(x, Msg(f"“之前 N 年内”需要日期，这里是{type_zh(node.type)}", f"`within` needs dates, not {node.type}"), code="within-type")
+        return I.WithinN(I.BOOL, e, value, e.amount, e.unit, ref)
+
+    def x_IsMissing(self, e: A.IsMissing, scopes: list[str]) -> I.Node:
+        value = self.expr(e.value, scopes)
+        if isinstance(value.type, (I.RowsT, I.ListT)):
+            raise self.fail(e, Msg("“缺失”用于单个值；集合请用 count(…) = 0", "`is missing` applies to one value; for rows use count(...) = 0"),
+                            code="missing-type")
+        return I.MissingN(I.BOOL, e, value, e.negated)
+
+    # -- quantifiers ---------------------------------------------------------------------------
+
+    def x_Quantified(self, e: A.Quantified, scopes: list[str]) -> I.Node:
+        rows = self.rows(e.collection, scopes)
+        body = None
+        if e.body is not None:
+            body = self.condition(e.body, [rows.entity, *scopes], Msg("“满足”后的条件", "the condition after `has`"))
+            if body is None:
+                raise _Fail()
+        return I.QuantN(I.BOOL, e, e.kind, rows, body)
+
+    def x_CountQuant(self, e: A.CountQuant, scopes: list[str]) -> I.Node:
+        n = self.expr(e.n, scopes)
+        if not (isinstance(n.type, I.Scalar) and n.type.kind in ("integer", "any")):
+            raise self.fail(e.n, Msg(f"“至少/至多/恰好”后面应为整数，这里是{type_zh(n.type)}",
+                                     f"at least / at most / exactly needs a whole number, not {n.type}"), code="count-n")
+        rows = self.rows(e.collection, scopes)
+        return I.CountQN(I.BOOL, e, e.op, n, rows)
+
+    def x_EachPeriod(self, e: A.EachPeriod, scopes: list[str]) -> I.Node:
+        bounds = [self.expr(x, scopes) if x is not None else None for x in (e.of_year, e.start, e.end)]
+        for node, x in zip(bounds, (e.of_year, e.start, e.end), strict=True):
+            if node is not None and node.type not in (I.INTEGER, I.ANY):
+                raise self.fail(x, Msg("年份应为整数，例如 2026 或 year(today)", "a year must be a whole number such as 2026 or year(today)"),
+                                code="period-year")
+        body = self.condition(e.body, scopes, Msg("周期内的条件", "the condition of each period"))
+        if body is None:
+            raise _Fail()
+        dated: list[tuple[str, str]] = []
+        for ent in sorted(_entities_in(body)):
+            date_fields = self.schema.entities[ent].date_fields()
+            if e.by is not None and e.by in self.schema.entities[ent].fields:
+                dated.append((ent, e.by))
+            elif len(date_fields) == 1:
+                dated.append((ent, date_fields[0].name))
+            elif len(date_fields) > 1:
+                raise self.fail(e, Msg(f"{ent} 有多个日期字段（{'、'.join(f.name for f in date_fields)}），请用“按 字段”指明",
+                                       f"{ent} has several date fields ({', '.join(f.name for f in date_fields)}): say which with `by FIELD`"),
+                                code="period-by")
+        if not dated:
+            raise self.fail(e, Msg("周期条件中没有带日期字段的实体", "nothing in this condition has a date to split by period"), code="period-undated")
+        return I.PeriodN(I.BOOL, e, e.unit, body, bounds[0], bounds[1], bounds[2], tuple(dated))
+
+
+def _entities_in(node: I.Node) -> set[str]:
+    """Every entity whose rows a checked expression reads."""
+    import dataclasses
+
+    found: set[str] = set()
+    stack: list[Any] = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, I.RowsOf):
+            found.add(n.entity)
+        if isinstance(n, I.Node):
+            for f in dataclasses.fields(n):
+                if f.name != "src":
+                    stack.append(getattr(n, f.name))
+        elif isinstance(n, tuple):
+            stack.extend(n)
+    return found
+
+
+def _entity_of(t: I.Type) -> str:
+    return t.entity if isinstance(t, (I.RowsT, I.ItemT)) else ""
+
+
+def _bool_hint(t: I.Type) -> Msg | None:
+    if isinstance(t, I.RowsT):
+        return Msg(f"{t.entity} 是一组记录：用 count({t.entity}) 计数，或用“至少 1 个 {t.entity}”",
+                   f"{t.entity} is a set of rows: count them with count({t.entity}) or write `at least 1 {t.entity}`")
+    return None
+
+
+def _ret_type(kind: str) -> I.Type:
+    if kind == "values":
+        return I.ListT(I.ANY)
+    return I.Scalar(kind)  # type: ignore[arg-type]

@@ -1,0 +1,166 @@
+"""The csv source: one entity per file, UTF-8 (with or without BOM), GB18030/GBK or UTF-16 text."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections.abc import Iterator
+
+from pydantic import Field, field_validator
+
+from kepu_rules.diagnostics import Diagnostic, KepuError, Location
+from kepu_rules.facts.coerce import is_missing
+from kepu_rules.facts.provenance import Provenance
+from kepu_rules.facts.table import FactTable, Row, SourceData, Value
+from kepu_rules.i18n import Msg
+from kepu_rules.sources import Source, SourceContext, SourceOptions
+
+from .columns import Column, HeaderMatcher, RowBuilder, header_text, is_total_row
+from .common import Problems, find_entity, options_of, read_bytes, shown_path
+
+_DELIMITER_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
+
+
+class CsvOptions(SourceOptions):
+    """Options of the csv source."""
+
+    path: str = Field(description="The CSV file, relative to the folder of kepu.yaml.")
+    entity: str = Field(description="The entity (from the ruleset) each row of the file is.")
+    encoding: str = Field(
+        "auto",
+        description="Text encoding. `auto` reads UTF-8 (a BOM is removed), UTF-16 with a BOM, "
+                    "and otherwise GB18030 (a superset of GBK and GB2312, what Chinese Excel saves).")
+    delimiter: str = Field(",", description="The cell separator: one character, or `tab`, `semicolon`, `pipe`.")
+    header_row: int = Field(1, ge=1, description="The row (1-based) holding the column headers; rows above it "
+                                                  "(titles) are skipped.")
+    columns: dict[str, str | None] = Field(
+        default_factory=dict,
+        description="Header → field, for headers that differ from the field names and aliases; "
+                    "map a header to null to ignore that column.")
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, value: str) -> str:
+        if value != "auto":
+            try:
+                codecs.lookup(value)
+            except LookupError:
+                raise ValueError(f"unknown encoding {value!r} (try auto, utf-8, gb18030)") from None
+        return value
+
+    @field_validator("delimiter")
+    @classmethod
+    def _one_char(cls, value: str) -> str:
+        value = _DELIMITER_NAMES.get(value.lower(), value)
+        if len(value) != 1:
+            raise ValueError(f"the delimiter must be one character, or tab, semicolon or pipe, not {value!r}")
+        return value
+
+
+class CsvSource(Source):
+    """Reads one CSV file into rows of one entity; provenance is file:line:column of each value."""
+
+    name = "csv"
+    description = Msg("CSV 文件（UTF-8、GB18030/GBK），每行一条记录", "a CSV file (UTF-8, GB18030/GBK), one row per item")
+    Options = CsvOptions
+
+    def read(self, options: SourceOptions, context: SourceContext) -> SourceData:
+        opts = options_of(options, CsvOptions)
+        shown = shown_path(opts.path)
+        entity = find_entity(context.schema, opts.entity, Location(shown))
+        text = decode(read_bytes(opts.path, context), opts.encoding, shown)
+        records = _records(text, opts.delimiter, shown)
+        header_line, headers = _header(records, opts.header_row, shown)
+        where = Location(shown, line=header_line)
+        matcher = HeaderMatcher(entity, context.schema, opts.columns, where)
+        candidates = [[h] if h else [] for h in headers]
+        columns = matcher.columns(candidates, Msg(shown, shown), lambda i: str(i + 1))
+        problems = Problems(Location(shown))
+        builder = RowBuilder(entity, columns, problems)
+        base = Provenance(context.name, shown)
+        rows = [row for line, cells in records
+                if (row := _row(builder, columns, base, line, cells, len(headers), problems)) is not None]
+        problems.raise_if_any()
+        return SourceData(tables=[FactTable(entity.name, rows, context.name)])
+
+
+def decode(data: bytes, encoding: str, shown: str) -> str:
+    """The file's text; `auto` tries UTF-8 (BOM or not), UTF-16 with a BOM, then GB18030."""
+    if encoding == "auto":
+        if data.startswith(codecs.BOM_UTF8):
+            return _decode(data, "utf-8-sig", shown)
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return _decode(data, "utf-16", shown)
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            return _decode(data, "gb18030", shown, Msg("既不是 UTF-8 也不是", "neither UTF-8 nor "))
+    if codecs.lookup(encoding).name == "utf-8" and data.startswith(codecs.BOM_UTF8):
+        encoding = "utf-8-sig"  # the BOM must not end up in the first header
+    return _decode(data, encoding, shown)
+
+
+def _decode(data: bytes, encoding: str, shown: str, prefix: Msg | None = None) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        what = (prefix or Msg("不是 ", "not ")) + Msg.same(encoding)
+        raise KepuError(Diagnostic(
+            Location(shown, line=line),
+            Msg(f"无法读取 {shown}：第 {line} 行的字节{what.zh}编码", f"cannot read {shown}: line {line} is {what.en} text"),
+            hint=Msg("用 encoding: 指定文件的编码（如 utf-8、gb18030），或在 Excel 中另存为“CSV UTF-8”",
+                     "set encoding: to the file's encoding (utf-8, gb18030 ...), or save it as CSV UTF-8"),
+            code="bad-encoding")) from None
+
+
+def _records(text: str, delimiter: str, shown: str) -> Iterator[tuple[int, list[str]]]:
+    """(first physical line, cells) of each record; quoted cells may span lines."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    line = 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise KepuError(Diagnostic(
+                Location(shown, line=reader.line_num),
+                Msg(f"{shown} 第 {reader.line_num} 行不是有效的 CSV：{exc}", f"{shown} line {reader.line_num} is not valid CSV: {exc}"),
+                code="bad-csv")) from None
+        yield line, cells
+        line = reader.line_num + 1
+
+
+def _header(records: Iterator[tuple[int, list[str]]], header_row: int, shown: str) -> tuple[int, list[str | None]]:
+    for number, (line, cells) in enumerate(records, start=1):
+        if number == header_row:
+            return line, [header_text(c.lstrip("\ufeff")) for c in cells]
+    raise KepuError(Diagnostic(
+        Location(shown),
+        Msg(f"{shown} 没有第 {header_row} 行，找不到表头", f"{shown} has no row {header_row} to read headers from"),
+        code="no-header"))
+
+
+def _row(builder: RowBuilder, columns: list[Column], base: Provenance, line: int, cells: list[str],
+         width: int, problems: Problems) -> Row | None:
+    """One typed row, or None for rows with nothing in the mapped columns and for totals rows."""
+    count = len(cells)
+    if all(is_missing(cells[c.index]) for c in columns if c.index < count) or is_total_row(cells):
+        return None
+    if count > width and any(c.strip() for c in cells[width:]):
+        problems.add(Diagnostic(
+            Location(base.file, line=line, column=width + 1),
+            Msg(f"这一行有 {count} 格，而表头只有 {width} 列：是否有含逗号的值没有加引号（如 1,234 应写成 \"1,234\"）？",
+                f"this row has {count} cells but the header has {width}: is a value containing the "
+                f"delimiter unquoted (write 1,234 as \"1,234\")?"),
+            code="ragged-row"))
+        return None
+    values: dict[str, Value] = {}
+    where_cells: dict[str, Provenance] = {}
+    where = Provenance(base.source, base.file, line=line)
+    for c in columns:
+        raw = cells[c.index] if c.index < count else None
+        builder.value(values, where_cells, c, raw, Provenance(base.source, base.file, line=line, column=c.index + 1))
+    return builder.finish(values, where_cells, where)
