@@ -251,6 +251,8 @@ def _unit_or_bad(text: str) -> _Bad:
 
 def _as_number(raw: object, ftype: FieldType) -> Fraction | None:
     """Any raw value as an exact number (None if missing), for the numeric types."""
+    if raw is None:
+        return None
     if isinstance(raw, bool):
         raise _Bad(Msg("这是一个是/否值", "this is a yes/no value"))
     if isinstance(raw, int):
@@ -335,16 +337,15 @@ def _to_percent(raw: object, _epoch: ExcelEpoch | None, percent_cell: bool) -> V
             return number
         value = number
     if abs(value) > 1:
-        shown = show(_integral(value))
+        as_percent, as_fraction = _plain(value), _plain(value / 100)
         raise _Bad(Msg("不清楚是百分数还是比例", "it is ambiguous in a percent column"),
-                   Msg(f"请写成 {shown}% 或 {_shown_fraction(value)}",
-                       f"write {shown}% or {_shown_fraction(value)}"))
+                   Msg(f"请写成 {as_percent}% 或 {as_fraction}", f"write {as_percent}% or {as_fraction}"))
     return value
 
 
-def _shown_fraction(value: Fraction) -> str:
-    """A number divided by 100, as a short decimal text (80 → 0.8), for "write 80% or 0.8" hints."""
-    text = format(Decimal(value.numerator) / Decimal(value.denominator) / 100, "f")
+def _plain(value: Fraction) -> str:
+    """A number as short decimal text (Fraction(25, 2) → "12.5"), for hints."""
+    text = format(Decimal(value.numerator) / Decimal(value.denominator), "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 

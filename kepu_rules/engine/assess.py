@@ -1,0 +1,131 @@
+"""The whole assessment of one project: config -> ruleset -> facts -> outcomes -> waivers -> scores -> report."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kepu_rules.diagnostics import Diagnostic, KepuError, Location
+from kepu_rules.dsl.checker import CheckedRuleset
+from kepu_rules.engine.evaluate import EvalContext, Evaluator, Outcome, PythonEvaluator
+from kepu_rules.engine.params import literal_value, parse_param
+from kepu_rules.facts.table import FactBase, SourceData
+from kepu_rules.config import ProjectConfig
+from kepu_rules.i18n import Lang, Msg
+from kepu_rules.waivers import Waiver
+
+
+@dataclass(slots=True)
+class Assessment:
+    """Everything one run found: enough to render a report in either language or drill into any fact."""
+
+    config: ProjectConfig
+    ruleset: CheckedRuleset
+    facts: FactBase
+    outcomes: list[Outcome]
+    waivers: list[Waiver]
+    params: dict[str, Any]
+    as_of: dt.date
+    warnings: list[Diagnostic] = field(default_factory=list)
+    watched: list[Path] = field(default_factory=list)
+
+    def report(self, lang: Lang | None = None, pass_mark: float | None = None) -> Any:
+        from kepu_rules.engine.scoring import build_report
+
+        return build_report(self, lang or self.config.language, self.config.pass_mark if pass_mark is None else pass_mark)
+
+    def outcome(self, rule_id: str) -> Outcome | None:
+        return next((o for o in self.outcomes if o.rule_id == rule_id), None)
+
+
+def load_ruleset(path: Path) -> CheckedRuleset:
+    """Resolve and check a ruleset file."""
+    from kepu_rules.dsl.checker import check
+    from kepu_rules.engine.resolve import resolve
+
+    return check(resolve(path))
+
+
+def resolve_params(ruleset: CheckedRuleset, config: ProjectConfig, cli: Mapping[str, str]) -> dict[str, Any]:
+    """Param values: the ruleset's defaults, then kepu.yaml `params:`, then `--set` (which wins)."""
+    from kepu_rules.suggest import nearest
+
+    values = {name: literal_value(pv.value) for name, pv in ruleset.resolved.params.items()}
+    problems: list[Diagnostic] = []
+    layers: list[tuple[Mapping[str, Any], Any]] = [
+        (config.params, lambda n: config.location_of(("params", n), key=True)),
+        (cli, lambda n: Location(f"--set {n}")),
+    ]
+    for given, where in layers:
+        for name, raw in given.items():
+            if name not in ruleset.param_types:
+                best = nearest(name, ruleset.param_types)
+                problems.append(Diagnostic(where(name), Msg(f"规则集没有参数 {name}", f"the ruleset has no param {name!r}"),
+                                           hint=Msg(f"是不是 {best}？", f"did you mean {best}?") if best else None, code="unknown-param"))
+                continue
+            try:
+                values[name] = parse_param(raw, ruleset.param_types[name], where(name), name)
+            except KepuError as err:
+                problems.extend(err.diagnostics)
+    if problems:
+        raise KepuError(problems)
+    return values
+
+
+def read_sources(config: ProjectConfig, ruleset: CheckedRuleset) -> tuple[list[SourceData], list[Path]]:
+    """Read every source of the project; all their problems are reported together."""
+    from kepu_rules import registry
+    from kepu_rules.config import validate_sources
+    from kepu_rules.sources import SourceContext
+
+    data: list[SourceData] = []
+    watched: list[Path] = []
+    problems: list[Diagnostic] = []
+    for cfg, cls, options in validate_sources(config, registry.sources()):
+        context = SourceContext(cfg.name, ruleset.schema, config.base_dir, config.language)
+        source = cls()
+        watched.extend(source.watched_paths(options, context))
+        try:
+            data.append(source.read(options, context))
+        except KepuError as err:
+            problems.extend(err.diagnostics)
+    if problems:
+        raise KepuError(problems)
+    return data, watched
+
+
+def assess(
+    config: ProjectConfig | Path,
+    *,
+    params: Mapping[str, str] | None = None,
+    evaluator: Evaluator | None = None,
+    ruleset_path: Path | None = None,
+) -> Assessment:
+    """Run an assessment. Raises KepuError (exit code 2) for wrong input: ruleset, config, data or waivers."""
+    from kepu_rules import registry
+    from kepu_rules.config import load_config
+    from kepu_rules.waivers import check_waivers, load_waivers
+
+    cfg = config if isinstance(config, ProjectConfig) else load_config(config)
+    path = ruleset_path or cfg.resolve_ruleset(registry.rulesets())
+    ruleset = load_ruleset(path)
+    values = resolve_params(ruleset, cfg, params or {})
+    data, watched = read_sources(cfg, ruleset)
+    facts = FactBase.build(ruleset.schema, data)
+    waivers: list[Waiver] = []
+    if cfg.waivers_path is not None:
+        waivers = load_waivers(cfg.waivers_path)
+        keys = {name: {str(r.key) for r in rows if r.key is not None} for name, rows in facts.rows.items()}
+        for name in ruleset.schema.entities:
+            keys.setdefault(name, set())
+        problems = [d for d in check_waivers(waivers, set(ruleset.rules), keys) if d.is_error]
+        if problems:
+            raise KepuError(problems)
+        watched.append(cfg.waivers_path)
+    context = EvalContext(cfg.as_of, values, registry.functions())
+    outcomes = (evaluator or PythonEvaluator()).evaluate(ruleset, facts, context)
+    watched.extend(Path(f.path) for f in ruleset.resolved.files if Path(f.path).is_file())
+    return Assessment(cfg, ruleset, facts, outcomes, waivers, values, cfg.as_of, list(ruleset.warnings), watched)
