@@ -270,6 +270,38 @@ def show(path: Path, effective: bool, lang: str | None) -> None:
     click.echo(render_effective(resolved, chosen))
 
 
+@cli.command("test", context_settings=CONTEXT_SETTINGS)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-v", "--verbose", is_flag=True, help="List passing cases too.")
+@_lang_option
+def test_cmd(paths: tuple[Path, ...], verbose: bool, lang: str | None) -> None:
+    """Run rule unit tests: YAML files of small fixtures each rule must pass or fail (see docs/testing-rules.md)."""
+    from kepu_rules.engine.ruletest import run_file
+
+    chosen = _guess_lang(lang)
+    files = [p for path in paths for p in (sorted(path.rglob("*.yaml")) if path.is_dir() else [path])]
+    passed = failed = 0
+    problems: list[Diagnostic] = []
+    for file in files:
+        try:
+            results = run_file(file)
+        except KepuError as err:
+            problems.extend(err.diagnostics)
+            continue
+        for r in results:
+            if r.ok:
+                passed += 1
+                if verbose:
+                    click.echo(f"PASS {r.rule} {r.name}")
+            else:
+                failed += 1
+                click.echo(f"FAIL {r.rule} {r.name}  ({r.location.render()})\n     {r.why.render(chosen)}")
+    if problems:
+        fail_with(KepuError(problems), chosen)
+    click.echo(f"{passed} passed, {failed} failed")
+    sys.exit(exitcodes.FAIL if failed else exitcodes.PASS)
+
+
 # -- plugins, init, tui -----------------------------------------------------------------------
 
 
