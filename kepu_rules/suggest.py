@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
+
+_CODE = re.compile(r"^([A-Za-z]+)[-.]?(\d+)")
 
 
 def nearest(name: str, choices: Iterable[str]) -> str | None:
@@ -21,4 +24,15 @@ def nearest(name: str, choices: Iterable[str]) -> str | None:
         return found[0]
     # A name that contains, or is contained in, a known one (科普标识 vs 标识) is worth suggesting too.
     contained = [c for c in pool if name and (name in c or c in name)]
-    return min(contained, key=len) if contained else None
+    if contained:
+        return min(contained, key=len)
+    return _nearest_code(name, pool)
+
+
+def _nearest_code(name: str, pool: list[str]) -> str | None:
+    """Rule ids like A9: too short for difflib, so suggest the same letters with the nearest number."""
+    m = _CODE.match(name)
+    if m is None:
+        return None
+    same = [(abs(int(cm[2]) - int(m[2])), c) for c in pool if (cm := _CODE.match(c)) and cm[1].upper() == m[1].upper()]
+    return min(same)[1] if same else None

@@ -299,7 +299,8 @@ def _syntax_diagnostic(exc: yaml.YAMLError, text: str, path: str) -> Diagnostic:
         return at(ctx_line0, ctx_col0, prefix + Msg("引号没有闭合", "this quote is never closed"),
                   Msg("在值的末尾补上同样的引号", "close the value with the same quote"))
     if "unknown escape character" in problem:
-        return at(line0, col0, prefix + Msg("双引号中的反斜杠 `\\` 开始了一个未知的转义",
+        # pyyaml marks the character after the backslash; the backslash is what to change
+        return at(line0, max(col0 - 1, 0), prefix + Msg("双引号中的反斜杠 `\\` 开始了一个未知的转义",
                                             "a backslash `\\` in double quotes starts an unknown escape"),
                   Msg("路径请用 `/`，或改用单引号", "write paths with `/`, or use single quotes"))
     if "mapping values are not allowed" in problem:

@@ -16,6 +16,7 @@ from kepu_rules.facts.schema import TYPE_KEYWORDS, EntityDef, FieldDef, FieldTyp
 from kepu_rules.i18n import Msg
 from kepu_rules.registry import FunctionDef
 from kepu_rules.suggest import nearest
+from kepu_rules.dsl.syntax_errors import UNIT_GLUED
 
 _TYPE_WORDS: dict[str, FieldType] = {w: t for t, words in TYPE_KEYWORDS.items() for w in words}
 _TYPE_WORDS.update({"int": FieldType.INTEGER, "float": FieldType.NUMBER, "boolean": FieldType.BOOL, "string": FieldType.TEXT,
@@ -330,6 +331,11 @@ class _Checker:
     def rows(self, c: A.Collection, scopes: list[str]) -> I.RowsOf:
         entity = self.schema.entity(c.entity)
         if entity is None:
+            glued = UNIT_GLUED.match(c.entity)
+            if glued and self.schema.entity(glued[2]) is not None:
+                raise self.fail(c, Msg(f"“{c.entity}”被读成一个名称", f"{c.entity!r} reads as a single name"),
+                                Msg(f"量词与实体名之间要加空格：“{glued[1]} {glued[2]}”",
+                                    f"separate the measure word from the entity: `{glued[1]} {glued[2]}`"), code="glued-unit")
             best = nearest(c.entity, list(self.schema.entities))
             raise self.fail(c, Msg(f"未知实体“{c.entity}”", f"unknown entity {c.entity!r}"),
                             Msg(f"是不是“{best}”？", f"did you mean {best!r}?") if best else None, code="unknown-entity")

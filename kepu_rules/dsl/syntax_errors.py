@@ -114,7 +114,7 @@ GLUABLE_KEYWORDS = sorted(
      "不属于", "属于", "包含全部", "包含任一", "包含", "介于", "每季度", "每个季度", "每年", "每月", "每个月", "经由"],
     key=len, reverse=True,
 )
-_UNIT_GLUED = re.compile(r"^(个|处|项|次|名|家|所|位|条|份|篇|张|场)(\w+)$")
+UNIT_GLUED = re.compile(r"^(个|处|项|次|名|家|所|位|条|份|篇|张|场)(\w+)$")
 _NUM_UNIT = re.compile(r"^\d+(个|处|项|次|名|家|所|位|条|份|篇|张|场)")
 
 
@@ -163,6 +163,12 @@ def syntax_diagnostic(err: UnexpectedInput, text: str, path: str) -> Diagnostic:
     if special is not None:
         message = special
     src = source_line_of(text, line)
+    typo = _keyword_typo_before(src or "", column)
+    if typo is not None:
+        word, start, keyword = typo
+        return Diagnostic(Location(path, line, start, line, start + len(word)),
+                          Msg(f"“{word}”不是关键词", f"{word!r} is not a keyword"), source_line=src,
+                          hint=Msg(f"是不是“{keyword}”？", f"did you mean `{keyword}`?"), code="keyword-typo")
     glued = _glued_word_before(src or "", column)
     if glued is not None:
         # `每个街道 满足 x` fails at 满足, but the mistake is the name before it.
@@ -173,6 +179,27 @@ def syntax_diagnostic(err: UnexpectedInput, text: str, path: str) -> Diagnostic:
                                    f"separate the keyword from the name with a space: `{kw} {word[len(kw):]}`"),
                           code="glued-keyword")
     return Diagnostic(loc, message, source_line=src, hint=hint, code="syntax")
+
+
+#: Chinese keywords an author may mistype (每各 for 每个): a name this close to one, followed by another
+#: name where the parser stopped, was meant as the keyword.
+TYPO_KEYWORDS = ["每个", "所有", "至少有", "至多有", "恰好有", "其中", "满足", "没有", "存在", "且", "或", "每季度", "每月", "每年",
+                 "规则", "章节", "实体", "参数", "继承", "分值", "等级", "责任单位", "依据", "提示", "期限", "标签"]
+
+
+def _keyword_typo_before(line: str, column: int) -> tuple[str, int, str] | None:
+    m = re.search(r"(\w+)\s+\w*$", line[: column - 1] + "x")
+    if m is None or not re.match(r"^[\u4e00-\u9fff]+$", m[1]) or m[1] in TYPO_KEYWORDS:
+        return None
+    import difflib
+
+    # Ties go to the keyword listed first (the commoner one), not to difflib's string order.
+    scored = [(difflib.SequenceMatcher(None, m[1], kw).ratio(), -i, kw) for i, kw in enumerate(TYPO_KEYWORDS)
+              if len(kw) == len(m[1])]
+    best = max(scored, default=None)
+    if best is None or best[0] < 0.5:
+        return None
+    return m[1], m.start(1) + 1, best[2]
 
 
 def _glued_word_before(line: str, column: int) -> tuple[str, int, str] | None:
@@ -205,7 +232,7 @@ def _hint_for_token(tok_type: str, found: str, expected: set[str]) -> Msg | None
                 rest = found[len(kw):]
                 return Msg(f"关键词与名称之间要加空格：“{kw} {rest}”",
                            f"separate the keyword from the name with a space: `{kw} {rest}`")
-        m = _UNIT_GLUED.match(found)
+        m = UNIT_GLUED.match(found)
         if m:
             return Msg(f"量词与名称之间要加空格：“{m[1]} {m[2]}”",
                        f"separate the measure word from the name: `{m[1]} {m[2]}`")
@@ -227,6 +254,10 @@ def _unexpected_char(err: UnexpectedCharacters, text: str, path: str, line: int,
     if ch in "\"“「":
         return Diagnostic(loc, Msg("引号没有闭合", "this quote is never closed"), source_line=src,
                           hint=Msg("在同一行内补上结束引号", "close the text on the same line"), code="syntax")
+    if ch in "%％":
+        return Diagnostic(loc, Msg("此处不能用百分数", "a percent is not allowed here"), source_line=src,
+                          hint=Msg("“至少 N 个”数的是个数；要求比例请写 覆盖率(实体 其中 条件) >= 80%",
+                                   "`at least N` counts items; for a share write coverage(E where C) >= 80%"), code="syntax")
     after = text[err.pos_in_stream:err.pos_in_stream + 6]
     if _NUM_UNIT.match(after) or re.match(r"^\d+\w", after):
         return Diagnostic(loc, Msg(f"数字后面紧跟文字：“{after.split()[0]}”", f"a number runs into a word: {after.split()[0]!r}"),

@@ -202,6 +202,8 @@ class ToAst(Transformer[Token, A.RulesetFile]):
         rid.span = self._tok_span(children[0])
         return rid
 
+    target_id = rule_id
+
     def rule(self, meta: LarkMeta, children: list[Any]) -> A.Rule:
         rid: _RuleId = children[1]
         title, title_en = children[2]
@@ -238,10 +240,13 @@ class ToAst(Transformer[Token, A.RulesetFile]):
         word = str(c[1])
         value = SEVERITIES.get(word)
         if value is None:
+            from kepu_rules.suggest import nearest
+
+            best = nearest(word, list(SEVERITIES))
             self._error(self._tok_span(c[1]),
                         Msg(f"未知等级“{word}”，应为 一票否决、必备、计分 或 建议",
                             f"unknown severity {word!r}: expected veto, required, scored or advisory"),
-                        code="bad-severity")
+                        Msg(f"是不是“{best}”？", f"did you mean {best!r}?") if best else None, code="bad-severity")
             value = "scored"
         return self._meta("severity", value, meta)
 

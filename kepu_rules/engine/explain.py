@@ -203,6 +203,9 @@ class Explainer:
             what = self.rows_desc(n.rows)
             return Msg(f"{what.zh} {lo} {_unit(n)}（需{_op_zh(n.op)} {format_value(target)}）",
                        f"{lo} {what.en} (needs {n.op.replace('_', ' ')} {format_value(target)})")
+        if isinstance(n, I.QuantN) and n.kind == "some":
+            what = self.rows_desc(n.rows)
+            return Msg(f"没有{what.zh}", f"no {what.en}")
         if isinstance(n, I.CompareN):
             left = self.interp.ev(n.left, env)
             d = describe_msg(n)

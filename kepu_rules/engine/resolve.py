@@ -120,7 +120,11 @@ class _Loader:
         self.visiting.append(real)
         rs = parse_file(path)
         for ext in rs.extends:
-            self.load(_find_extended(ext, path), ext)
+            try:
+                self.load(_find_extended(ext, path), ext)
+            except KepuError as err:
+                # Errors about an `extends` line are raised before its file's text is at hand.
+                raise KepuError(with_source_lines(err.diagnostics, lambda p: rs.text if p == rs.path else None)) from None
         self.visiting.pop()
         self.done.add(real)
         self.order.append(rs)
@@ -134,7 +138,7 @@ def _find_extended(ext: A.ExtendsRef, from_file: Path) -> Path:
         if target.is_file():
             return target
         raise KepuError(_err(ext.span, Msg(f"找不到被继承的规则集文件 {ext.target}", f"extended ruleset file {ext.target!r} not found"),
-                             Msg(f"路径相对于 {from_file.parent}", f"the path is relative to {from_file.parent}"),
+                             Msg(f"路径相对于 {from_file.name} 所在的文件夹", f"the path is relative to the folder of {from_file.name}"),
                              code="extends-missing"))
     sibling = from_file.parent / f"{ext.target}.kepu"
     if sibling.is_file():
