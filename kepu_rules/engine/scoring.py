@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import replace
 from fractions import Fraction
 from typing import TYPE_CHECKING
@@ -117,6 +118,13 @@ def _rule_result(rule: EffectiveRule, outcome: Outcome, waiver: Waiver | None, a
     )
 
 
+def owner_units(owner: str | None) -> list[str]:
+    """The responsible units of a rule: "区科协、各街道" names two, and each answers for the rule."""
+    if not owner:
+        return []
+    return [u.strip() for u in re.split(r"[、,，;；/]", owner) if u.strip()]
+
+
 def _num(value: object) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, Fraction, float)):
         return None
@@ -165,8 +173,12 @@ def build_report(assessment: Assessment, lang: Lang, pass_mark: float | None) ->
     for r in results:
         counts[r.status.value] += 1
     sections = [_group(name, [r for r in results if r.section == name]) for name in rs.sections]
-    owners_names = list(dict.fromkeys(r.owner or ("未指定" if lang == "zh" else "unassigned") for r in results))
-    owners = [_group(o, [r for r in results if (r.owner or ("未指定" if lang == "zh" else "unassigned")) == o]) for o in owners_names]
+    unassigned = "未指定" if lang == "zh" else "unassigned"
+    by_owner: dict[str, list[RuleResult]] = {}
+    for r in results:
+        for unit in owner_units(r.owner) or [unassigned]:
+            by_owner.setdefault(unit, []).append(r)
+    owners = [_group(o, rs_) for o, rs_ in by_owner.items()]
     dues = [r.due for r in results if r.due is not None and r.status in (*_GAP, *_CANNOT_CHECK)]
     summary = Summary(verdict=verdict, score=score, max_score=max_score, pass_mark=pass_mark, counts=counts,
                       veto_failures=veto, required_failures=required, incomplete=incomplete, sections=sections,
