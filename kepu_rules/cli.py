@@ -344,14 +344,15 @@ def plugins(as_json: bool) -> None:
 @click.option("--district", default=None, help="The district's name (default: the folder name).")
 @click.option("--extends", "base", default="national", show_default=True, help="The ruleset the region's overlay builds on.")
 @click.option("--force", is_flag=True, help="Overwrite files that already exist.")
-def init(directory: Path, district: str | None, base: str, force: bool) -> None:
+@_lang_option
+def init(directory: Path, district: str | None, base: str, force: bool, lang: str | None) -> None:
     """Scaffold a region's project: kepu.yaml, an overlay ruleset, ledger templates with the right headers."""
     from kepu_rules.scaffold import scaffold
 
     try:
         written = scaffold(directory, district or directory.resolve().name, base, force)
     except KepuError as err:
-        fail_with(err, "zh")
+        fail_with(err, _guess_lang(lang))
     for path in written:
         click.echo(f"created {path}")
     click.echo(f"\nnext: cd {directory} && kepu check")

@@ -49,6 +49,7 @@ def scaffold(directory: Path, district: str, base: str, force: bool = False) -> 
         directory / "kepu.yaml": _config(district, schema),
         directory / "rules" / "region.kepu": _OVERLAY.format(ident="region", district=district, base=base),
         directory / "waivers.yaml": _WAIVERS,
+        directory / "data" / "基本情况.yaml": _facts_template(schema),
     }
     existing = [p for p in [*files, directory / "data" / "台账.xlsx"] if p.exists()]
     if existing and not force:
@@ -91,12 +92,22 @@ pass_mark: 85
 params: {{}}
 waivers: waivers.yaml
 sources:
+  - type: yaml
+    path: data/基本情况.yaml
   - name: 台账
     type: xlsx
     path: data/台账.xlsx
     sheets:
 {sheets}
 {dossier}"""
+
+
+def _facts_template(schema: Schema) -> str:
+    lines = ["# 全区指标：填写后运行 kepu check。留空表示尚无数据（规则会报告“无法核查”，而不是按 0 计算）。", "facts:"]
+    for scalar in schema.scalars.values():
+        label = f"  # {scalar.label}" if scalar.label else ""
+        lines.append(f"  {scalar.name}:{label}")
+    return "\n".join(lines) + "\n"
 
 
 def _ledger(path: Path, district: str, schema: Schema) -> None:

@@ -73,7 +73,7 @@ def evaluate_rule(rule: I.CheckedRule, interp: Interpreter, explainer: Explainer
                 return Outcome(rule.id, Status.UNKNOWN, Msg("无法判断是否适用（数据缺失）", "cannot tell whether it applies (data missing)"))
         exp = explainer.explain(rule.body)
     except MissingData as missing:
-        return Outcome(rule.id, Status.UNKNOWN, Msg("无法核查：", "could not check: ") + missing.message(), missing=[missing.name])
+        return Outcome(rule.id, Status.UNKNOWN, missing.message(), missing=[missing.name])
     except EvalError as err:
         return Outcome(rule.id, Status.ERROR, err.msg)
     return _outcome(rule, exp, interp)
