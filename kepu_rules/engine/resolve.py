@@ -282,6 +282,8 @@ def _override(target: EffectiveRule, decl: A.Override, by: str) -> list[Diagnost
         else:
             metas[m.key] = m
         old = target.meta(m.key)
+        if old is None:
+            old = {"severity": "scored", "scoring": A.Scoring("all"), "points": 0}.get(m.key)
         target.changes.append(Change(by, Msg(f"{m.key}：{_show(old)} → {_show(m.value)}",
                                              f"{m.key}: {_show(old)} → {_show(m.value)}"), m.span))
     ordered = tuple(sorted(metas.values(), key=lambda x: A.META_ORDER.index(x.key)))
