@@ -314,29 +314,28 @@ def plugins(as_json: bool) -> None:
     from kepu_rules import registry
     from kepu_rules.plugins import plugin_info
 
-    info = {
-        "plugins": plugin_info(),
-        "sources": {name: {"module": cls.__module__, "description": cls.description.en,
-                           "options": {k: (f.description or "") for k, f in cls.Options.model_fields.items()}}
-                    for name, cls in sorted(registry.sources().items())},
-        "reporters": sorted(registry.reporters()),
-        "functions": sorted({f.name for f in registry.functions().values()}),
-        "rulesets": {k: str(v) for k, v in sorted(registry.rulesets().items())},
-    }
+    plugins_ = plugin_info()
+    sources = {name: {"module": cls.__module__, "description": cls.description.en,
+                      "options": {k: (f.description or "") for k, f in cls.Options.model_fields.items()}}
+               for name, cls in sorted(registry.sources().items())}
+    reporters = sorted(registry.reporters())
+    functions = sorted({f.name for f in registry.functions().values()})
+    rulesets = {k: str(v) for k, v in sorted(registry.rulesets().items())}
     if as_json:
+        info = {"plugins": plugins_, "sources": sources, "reporters": reporters, "functions": functions, "rulesets": rulesets}
         click.echo(json.dumps(info, ensure_ascii=False, indent=2))
         return
-    for p in info["plugins"]:  # type: ignore[union-attr]
+    for p in plugins_:
         click.echo(f"{p['name']} {p['version'] or ''}".rstrip())
-        click.echo(f"  hooks: {', '.join(p['hooks'])}")
+        click.echo(f"  hooks: {', '.join(map(str, p['hooks']))}")  # type: ignore[call-overload]
     click.echo("sources:")
-    for name, s in info["sources"].items():  # type: ignore[union-attr]
-        click.echo(f"  {name:<9} {s['description']}")
-        for opt, desc in s["options"].items():
+    for name, source in sources.items():
+        click.echo(f"  {name:<9} {source['description']}")
+        for opt, desc in source["options"].items():  # type: ignore[attr-defined]
             click.echo(f"      {opt}: {desc}")
-    click.echo(f"reporters: {', '.join(info['reporters'])}")  # type: ignore[arg-type]
-    click.echo(f"functions: {', '.join(info['functions'])}")  # type: ignore[arg-type]
-    click.echo(f"rulesets: {', '.join(info['rulesets'])}")  # type: ignore[arg-type]
+    click.echo(f"reporters: {', '.join(reporters)}")
+    click.echo(f"functions: {', '.join(functions)}")
+    click.echo(f"rulesets: {', '.join(rulesets)}")
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)

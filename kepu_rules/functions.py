@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from fractions import Fraction
+from itertools import pairwise
 from typing import Any
 
 from kepu_rules.facts.table import Row
@@ -49,7 +50,7 @@ def increasing(rows: list[Row] | None, key_field: str, value_field: str) -> bool
         return None
     if len(pairs) < 2:
         return False
-    return all(b[1] > a[1] for a, b in zip(pairs, pairs[1:], strict=False))
+    return all(b[1] > a[1] for a, b in pairwise(pairs))
 
 
 def non_decreasing(rows: list[Row] | None, key_field: str, value_field: str) -> bool | None:
@@ -59,7 +60,7 @@ def non_decreasing(rows: list[Row] | None, key_field: str, value_field: str) -> 
         return None
     if len(pairs) < 2:
         return False
-    return all(b[1] >= a[1] for a, b in zip(pairs, pairs[1:], strict=False))
+    return all(b[1] >= a[1] for a, b in pairwise(pairs))
 
 
 #: (English name, Chinese name, function, parameter kinds, result kind)

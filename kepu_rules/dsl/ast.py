@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Literal, Union
+from typing import Literal
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,10 +30,6 @@ class Span:
 NO_SPAN = Span.unknown()
 
 
-def _span() -> Span:
-    return field(default=NO_SPAN, compare=False, repr=False)  # type: ignore[no-any-return]
-
-
 # ---------------------------------------------------------------------------------------------
 # Expressions
 # ---------------------------------------------------------------------------------------------
@@ -47,13 +43,13 @@ class Literal_:
 
     value: int | Fraction | str | dt.date | bool
     kind: LiteralKind
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
 class ListLit:
     items: tuple[Expr, ...]
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +57,7 @@ class Name:
     """A bare name: a field of the current item, an entity, a param or a scalar fact (the checker decides)."""
 
     name: str
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,21 +66,21 @@ class Attr:
 
     obj: Expr
     name: str
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
 class Today:
     """The assessment date (`today`, `今天`)."""
 
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
 class Call:
     func: str
     args: tuple[Expr, ...]
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +91,7 @@ class Collection:
     entity: str
     where: Expr | None = None
     via: str | None = None
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
 ArithOp = Literal["+", "-", "*", "/"]
@@ -107,13 +103,13 @@ class Arith:
     op: ArithOp
     left: Expr
     right: Expr
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
 class Neg:
     operand: Expr
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,27 +117,27 @@ class Compare:
     op: CompareOp
     left: Expr
     right: Expr
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
 class And:
     left: Expr
     right: Expr
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
 class Or:
     left: Expr
     right: Expr
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
 class Not:
     operand: Expr
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +145,7 @@ class In:
     item: Expr
     options: ListLit
     negated: bool = False
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
 ContainsMode = Literal["one", "all", "any"]
@@ -162,7 +158,7 @@ class Contains:
     container: Expr
     item: Expr
     mode: ContainsMode = "one"
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +166,7 @@ class Between:
     value: Expr
     low: Expr
     high: Expr
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
 TimeUnit = Literal["years", "months", "days"]
@@ -184,14 +180,14 @@ class Within:
     amount: int | Fraction
     unit: TimeUnit
     ref: Expr
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
 class IsMissing:
     value: Expr
     negated: bool = False  # `is present`
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
 QuantKind = Literal["each", "no", "some"]
@@ -204,7 +200,7 @@ class Quantified:
     kind: QuantKind
     collection: Collection
     body: Expr | None
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
 CountOp = Literal["at_least", "at_most", "exactly"]
@@ -218,7 +214,7 @@ class CountQuant:
     n: Expr
     collection: Collection
     unit: str | None = None  # the measure word the author wrote (个, 处 ...), kept for formatting
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
 PeriodUnit = Literal["year", "quarter", "month"]
@@ -234,13 +230,13 @@ class EachPeriod:
     start: Expr | None = None
     end: Expr | None = None
     by: str | None = None
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
-Expr = Union[
-    Literal_, ListLit, Name, Attr, Today, Call, Collection, Arith, Neg, Compare, And, Or, Not, In,
-    Contains, Between, Within, IsMissing, Quantified, CountQuant, EachPeriod,
-]
+Expr = (
+    Literal_ | ListLit | Name | Attr | Today | Call | Collection | Arith | Neg | Compare | And | Or | Not | In
+    | Contains | Between | Within | IsMissing | Quantified | CountQuant | EachPeriod
+)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -256,8 +252,8 @@ class FieldDecl:
     is_key: bool = False
     required: bool = False
     aliases: tuple[str, ...] = ()
-    span: Span = _span()
-    type_span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
+    type_span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,7 +263,7 @@ class EntityDecl:
     label: str | None = None
     aliases: tuple[str, ...] = ()
     extend: bool = False  # `extend entity`: adds fields to an entity of an extended ruleset
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,8 +272,8 @@ class FactDecl:
     type: str
     label: str | None = None
     aliases: tuple[str, ...] = ()
-    span: Span = _span()
-    type_span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
+    type_span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,7 +281,7 @@ class ParamDecl:
     name: str
     value: Expr
     is_set: bool = False  # `set NAME = v`: changes a param declared by an extended ruleset
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
 MetaKey = Literal[
@@ -306,14 +302,14 @@ class Scoring:
     deduct: int | Fraction | None = None
 
 
-MetaValue = Union[int, Fraction, str, dt.date, tuple[str, ...], Scoring, "Expr"]
+MetaValue = int | Fraction | str | dt.date | tuple[str, ...] | Scoring | Expr
 
 
 @dataclass(frozen=True, slots=True)
 class Meta:
     key: MetaKey
     value: MetaValue
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,8 +319,8 @@ class Rule:
     body: Expr
     title_en: str | None = None
     meta: tuple[Meta, ...] = ()
-    span: Span = _span()
-    id_span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
+    id_span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
     def get(self, key: MetaKey) -> Meta | None:
         return next((m for m in self.meta if m.key == key), None)
@@ -334,31 +330,31 @@ class Rule:
 class Section:
     name: str
     rules: tuple[Rule, ...]
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
 class Override:
     rule_id: str
     meta: tuple[Meta, ...]
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
 class Drop:
     rule_id: str
     reason: str
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
 class ExtendsRef:
     target: str
     is_path: bool
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
-Decl = Union[ParamDecl, EntityDecl, FactDecl, Section, Override, Drop]
+Decl = ParamDecl | EntityDecl | FactDecl | Section | Override | Drop
 
 
 @dataclass(frozen=True, slots=True)
@@ -374,7 +370,7 @@ class RulesetFile:
     language: str | None = None
     keyword_lang: Literal["zh", "en"] = "en"  # the language of the header keyword, used by the formatter
     path: str = field(default="<string>", compare=False)
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
     text: str = field(default="", compare=False, repr=False)  # the source, for quoting lines in diagnostics
 
     def rules(self) -> list[Rule]:

@@ -11,12 +11,12 @@ from typing import Any
 from kepu_rules.diagnostics import Diagnostic, KepuError, Location, with_source_lines
 from kepu_rules.dsl import ast as A
 from kepu_rules.dsl import ir as I
+from kepu_rules.dsl.syntax_errors import UNIT_GLUED
 from kepu_rules.engine.resolve import ResolvedRuleset
 from kepu_rules.facts.schema import TYPE_KEYWORDS, EntityDef, FieldDef, FieldType, ScalarDef, Schema
 from kepu_rules.i18n import Msg
 from kepu_rules.registry import FunctionDef
 from kepu_rules.suggest import nearest
-from kepu_rules.dsl.syntax_errors import UNIT_GLUED
 
 _TYPE_WORDS: dict[str, FieldType] = {w: t for t, words in TYPE_KEYWORDS.items() for w in words}
 _TYPE_WORDS.update({"int": FieldType.INTEGER, "float": FieldType.NUMBER, "boolean": FieldType.BOOL, "string": FieldType.TEXT,
@@ -83,11 +83,11 @@ def build_schema(rs: ResolvedRuleset) -> tuple[Schema, list[Diagnostic]]:
             problems.append(Diagnostic(_loc(decl.span), Msg(f"实体 {decl.name} 有多个主键", f"entity {decl.name!r} has more than one key"), code="two-keys"))
         entities[decl.name] = EntityDef(decl.name, fields, decl.label, decl.aliases)
     for ent in entities.values():
-        for f in ent.fields.values():
-            if f.type is FieldType.REF and f.target in entities and entities[f.target].key is None:
-                span = next(x.span for x in rs.entities[ent.name].fields if x.name == f.name)
-                problems.append(Diagnostic(_loc(span), Msg(f"{f.target} 没有主键，无法被引用", f"{f.target} has no key, so nothing can refer to it"),
-                                           hint=Msg(f"给 {f.target} 加一个 key 字段", f"give {f.target} a `key` field"), code="ref-without-key"))
+        for fd in ent.fields.values():
+            if fd.type is FieldType.REF and fd.target in entities and entities[fd.target].key is None:
+                span = next(x.span for x in rs.entities[ent.name].fields if x.name == fd.name)
+                problems.append(Diagnostic(_loc(span), Msg(f"{fd.target} 没有主键，无法被引用", f"{fd.target} has no key, so nothing can refer to it"),
+                                           hint=Msg(f"给 {fd.target} 加一个 key 字段", f"give {fd.target} a `key` field"), code="ref-without-key"))
     scalars: dict[str, ScalarDef] = {}
     for fact in rs.facts.values():
         t = _type_word(fact.type, fact.type_span, problems)
@@ -181,7 +181,7 @@ class _Checker:
         warn_meta = rule.get("warn_at")
         warn = self.warn_threshold(rule, warn_meta, body) if warn_meta is not None and body is not None else None
         self.check_meta(rule)
-        if body is None or len(problems) > before and any(p.is_error for p in problems[before:]):
+        if body is None or (len(problems) > before and any(p.is_error for p in problems[before:])):
             return None
         entities, facts, params = self._used
         return I.CheckedRule(rule.id, body, applies, warn, frozenset(entities), frozenset(facts), frozenset(params), rule)
@@ -191,9 +191,9 @@ class _Checker:
         if points is not None and isinstance(points.value, (int, Fraction)) and points.value < 0:
             self.error_span(points.span, Msg("分值不能为负数", "points cannot be negative"), code="bad-points")
         scoring = rule.get("scoring")
-        if scoring is not None and isinstance(scoring.value, A.Scoring) and scoring.value.mode == "deduct":
-            if not scoring.value.deduct or scoring.value.deduct <= 0:
-                self.error_span(scoring.span, Msg("每项扣分必须大于 0", "the deduction per item must be above 0"), code="bad-scoring")
+        deduct = scoring.value if scoring is not None and isinstance(scoring.value, A.Scoring) else None
+        if scoring is not None and deduct is not None and deduct.mode == "deduct" and not (deduct.deduct and deduct.deduct > 0):
+            self.error_span(scoring.span, Msg("每项扣分必须大于 0", "the deduction per item must be above 0"), code="bad-scoring")
 
     def condition(self, e: A.Expr, scopes: list[str], what: Msg) -> I.Node | None:
         try:
@@ -213,7 +213,7 @@ class _Checker:
         except _Fail:
             return None
         if isinstance(body, I.CompareN) and body.op in (">=", ">", "<=", "<"):
-            self.compatible(body.left, node, meta.value)  # type: ignore[arg-type]
+            self.compatible(body.left, node, meta.value)
             target = body.right
             if isinstance(target, I.Const) and isinstance(node, I.Const):
                 easier = node.value < target.value if body.op in (">=", ">") else node.value > target.value
@@ -239,7 +239,7 @@ class _Checker:
 
     def expr(self, e: A.Expr, scopes: list[str]) -> I.Node:
         method = getattr(self, "x_" + type(e).__name__.rstrip("_"))
-        return method(e, scopes)  # type: ignore[no-any-return]
+        return method(e, scopes)
 
     def x_Literal(self, e: A.Literal_, scopes: list[str]) -> I.Node:
         kind = {"number": "integer" if isinstance(e.value, int) else "number", "percent": "percent", "text": "text",
@@ -371,11 +371,11 @@ class _Checker:
             fdef = self.field_of(entity, via, e)
             if fdef.type is not FieldType.REF:
                 raise self.fail(e, Msg(f"{entity}.{via} 不是引用字段", f"{entity}.{via} is not a reference"), code="via-not-ref")
-            starts = [(fdef.target or "", (I.Hop(entity, via),))]
+            starts: list[tuple[str, tuple[I.Hop, ...]]] = [(fdef.target or "", (I.Hop(entity, via),))]
         else:
             starts = [(f.target or "", (I.Hop(entity, f.name),)) for f in ents[entity].fields.values() if f.type is FieldType.REF]
         found: list[tuple[I.Hop, ...]] = []
-        queue = deque(starts)
+        queue: deque[tuple[str, tuple[I.Hop, ...]]] = deque(starts)
         seen_depth: int | None = None
         while queue:
             at, hops = queue.popleft()

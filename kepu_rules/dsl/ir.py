@@ -7,7 +7,7 @@ run it over many fact bases. Nodes keep the AST node they came from for explanat
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 from kepu_rules.dsl import ast as A
 
@@ -60,9 +60,9 @@ class ListT:
         return f"list of {self.elem}"
 
 
-Type = Union[Scalar, ItemT, RowsT, ListT]
+Type = Scalar | ItemT | RowsT | ListT
 
-TEXT, INTEGER, NUMBER, PERCENT, BOOL, DATE, ANY = (Scalar(k) for k in ("text", "integer", "number", "percent", "bool", "date", "any"))  # type: ignore[arg-type]
+TEXT, INTEGER, NUMBER, PERCENT, BOOL, DATE, ANY = (Scalar(k) for k in ("text", "integer", "number", "percent", "bool", "date", "any"))
 
 # ---------------------------------------------------------------------------------------------
 # Nodes

@@ -122,7 +122,7 @@ def describe_expected(expected: set[str]) -> Msg:
     names = set(expected)
     parts_zh: list[str] = []
     parts_en: list[str] = []
-    if _EXPR_START <= names:
+    if names >= _EXPR_START:
         parts_zh.append("一个条件或数值")
         parts_en.append("a condition or value")
         names -= _EXPR_START | {"MINUS", "TRUE", "FALSE", "TODAY", "LBRACK", "EACH_PERIOD", "RULE_ID"}
@@ -248,7 +248,8 @@ def _hint_for_token(tok_type: str, found: str, expected: set[str]) -> Msg | None
 
 
 def _unexpected_char(err: UnexpectedCharacters, text: str, path: str, line: int, column: int) -> Diagnostic:
-    ch = text[err.pos_in_stream] if err.pos_in_stream < len(text) else ""
+    pos = err.pos_in_stream or 0
+    ch = text[pos] if pos < len(text) else ""
     src = source_line_of(text, line)
     loc = Location(path, line, column)
     if ch in "\"“「":
@@ -258,7 +259,7 @@ def _unexpected_char(err: UnexpectedCharacters, text: str, path: str, line: int,
         return Diagnostic(loc, Msg("此处不能用百分数", "a percent is not allowed here"), source_line=src,
                           hint=Msg("“至少 N 个”数的是个数；要求比例请写 覆盖率(实体 其中 条件) >= 80%",
                                    "`at least N` counts items; for a share write coverage(E where C) >= 80%"), code="syntax")
-    after = text[err.pos_in_stream:err.pos_in_stream + 6]
+    after = text[pos:pos + 6]
     if _NUM_UNIT.match(after) or re.match(r"^\d+\w", after):
         return Diagnostic(loc, Msg(f"数字后面紧跟文字：“{after.split()[0]}”", f"a number runs into a word: {after.split()[0]!r}"),
                           source_line=src, hint=Msg("在数字和量词之间加空格，例如“1 个”", "put a space after the number, e.g. `1 个`"),

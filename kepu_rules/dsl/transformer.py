@@ -302,7 +302,7 @@ class ToAst(Transformer[Token, A.RulesetFile]):
     # -- expressions ---------------------------------------------------------------------------
 
     def atom(self, meta: LarkMeta, c: list[Any]) -> A.Expr:
-        return _exprs(c)[0]  # type: ignore[no-any-return]
+        return _exprs(c)[0]
 
     count_n = atom
 
@@ -410,7 +410,7 @@ class ToAst(Transformer[Token, A.RulesetFile]):
     def name(self, meta: LarkMeta, c: list[Any]) -> A.Name:
         return A.Name(str(c[0]), self._span(meta))
 
-    def list(self, meta: LarkMeta, c: list[Any]) -> A.ListLit:
+    def list_lit(self, meta: LarkMeta, c: list[Any]) -> A.ListLit:
         return A.ListLit(tuple(_exprs(c)), self._span(meta))
 
     def call(self, meta: LarkMeta, c: list[Any]) -> A.Call:

@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kepu_rules.config import ProjectConfig
 from kepu_rules.diagnostics import Diagnostic, KepuError, Location
 from kepu_rules.dsl.checker import CheckedRuleset
 from kepu_rules.engine.evaluate import EvalContext, Evaluator, Outcome, PythonEvaluator
 from kepu_rules.engine.params import literal_value, parse_param
 from kepu_rules.facts.table import FactBase, SourceData
-from kepu_rules.config import ProjectConfig
 from kepu_rules.i18n import Lang, Msg
 from kepu_rules.waivers import Waiver
 

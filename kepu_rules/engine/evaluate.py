@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Protocol
 
-from kepu_rules.dsl.checker import CheckedRuleset
 from kepu_rules.dsl import ir as I
+from kepu_rules.dsl.checker import CheckedRuleset
 from kepu_rules.engine.explain import Explainer, Explanation, Item
 from kepu_rules.engine.interpreter import EvalError, Interpreter, MissingData, compare
 from kepu_rules.facts.table import FactBase

@@ -165,7 +165,7 @@ class Explainer:
         inner = (row, *env)
         body = node.body
         if isinstance(body, I.CountQN):
-            _, lo, _hi, target, yes, _ = self.interp.count_range(body, inner)
+            _, lo, _hi, target, _yes, _ = self.interp.count_range(body, inner)
             unit = _unit(body)
             all_rows = self.interp.base_rows(body.rows, inner)
             detail = Msg(f"{lo} {unit}", f"{lo}")
@@ -244,7 +244,7 @@ class Explainer:
         return Msg(f"{rows.entity}（{cond.zh}）", f"{rows.entity} where {cond.en}")
 
     def count_quant(self, node: I.CountQN, env: Env) -> Explanation:
-        verdict, lo, hi, target, yes, unknown = self.interp.count_range(node, env)
+        verdict, lo, hi, target, _yes, unknown = self.interp.count_range(node, env)
         what = self.rows_desc(node.rows)
         unit = _unit(node)
         message = Msg(f"{what.zh}共 {lo} {unit}，要求{_op_zh(node.op)} {format_value(target)} {unit}",

@@ -362,10 +362,11 @@ class Interpreter:
         undecided: list[Row] = list(unknown)
         failing: list[Row] = []
         for row in yes:
-            verdict = self.ev(n.body, (row, *env))
-            (passing if verdict is True else undecided if verdict is None else failing).append(row)
+            holds = self.ev(n.body, (row, *env))
+            (passing if holds is True else undecided if holds is None else failing).append(row)
+        verdict: bool | None
         if n.kind == "each":
-            verdict: bool | None = False if failing else None if undecided else True
+            verdict = False if failing else None if undecided else True
         elif n.kind == "no":
             # For `no`, a row whose body holds is the offending one.
             verdict = False if passing else None if undecided else True
@@ -403,7 +404,7 @@ class Interpreter:
         if n.of_year is not None:
             y = self.ev(n.of_year, env)
             return [] if y is None else [int(y)]
-        start, end = self.ev(n.start, env) if n.start else None, self.ev(n.end, env) if n.end else None  # type: ignore[arg-type]
+        start, end = self.ev(n.start, env) if n.start else None, self.ev(n.end, env) if n.end else None
         if start is None or end is None:
             return []
         return list(range(int(start), int(end) + 1))

@@ -281,7 +281,7 @@ def _override(target: EffectiveRule, decl: A.Override, by: str) -> list[Diagnost
             body = new_body
         else:
             metas[m.key] = m
-        old = target.meta(m.key)
+        old: object = target.meta(m.key)
         if old is None:
             old = {"severity": "scored", "scoring": A.Scoring("all"), "points": 0}.get(m.key)
         target.changes.append(Change(by, Msg(f"{m.key}：{_show(old)} → {_show(m.value)}",

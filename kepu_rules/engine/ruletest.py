@@ -147,5 +147,5 @@ def _facts(doc: YamlDocument, ruleset: CheckedRuleset, at: tuple[Any, ...], case
             raise KepuError(doc.diagnostic((*at, "scalars", name), Msg(f"未知指标 {name}", f"unknown scalar fact {name!r}"), key=True))
         loc = doc.location((*at, "scalars", name))
         prov = Provenance("test", doc.path, line=loc.line, column=loc.column)
-        scalars.append(ScalarFact(sdef.name, coerce(raw, sdef, prov), prov))  # type: ignore[arg-type]
+        scalars.append(ScalarFact(sdef.name, coerce(raw, sdef, prov), prov))
     return FactBase.build(schema, [SourceData(tables, scalars)])

@@ -25,7 +25,6 @@ from kepu_rules.reports.model import (
     Status,
     Summary,
     Verdict,
-    WaiverInfo,
 )
 from kepu_rules.waivers import Waiver, is_expired, to_info
 
