@@ -6,14 +6,14 @@ It is versioned (`schema: kepu-report/1`); fields are only ever added within a v
 from __future__ import annotations
 
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
 REPORT_SCHEMA = "kepu-report/1"
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     """The outcome of one rule. `unknown` means it could not be checked: never pass, never fail."""
 
     PASS = "pass"
@@ -25,14 +25,14 @@ class Status(str, Enum):
     WAIVED = "waived"
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     VETO = "veto"  # 一票否决: failing it fails the whole assessment
     REQUIRED = "required"  # 必备: failing it fails the assessment
     SCORED = "scored"  # 计分: contributes points only
     ADVISORY = "advisory"  # 提示: reported, no points, never fails
 
 
-class Verdict(str, Enum):
+class Verdict(StrEnum):
     PASS = "pass"
     FAIL = "fail"
     INCOMPLETE = "incomplete"  # a veto or required rule could not be checked
