@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,8 +30,20 @@ def lark_parser() -> Lark:
         lexer="contextual",
         propagate_positions=True,
         maybe_placeholders=True,
-        cache=False,
+        # Building the LALR tables takes most of a second; lark caches them in a file keyed by the
+        # grammar's hash and lark's version, so only the first run after an upgrade pays for it.
+        cache=_cache_file(),
     )
+
+
+def _cache_file() -> str | bool:
+    """A per-user cache file, or lark's temporary-folder default when the cache folder is not writable."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kepu-rules"
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return True
+    return str(base / f"parser-py{sys.version_info[0]}{sys.version_info[1]}.lark")
 
 
 def parse_tree(text: str) -> Tree:
