@@ -279,7 +279,11 @@ def test_cmd(paths: tuple[Path, ...], verbose: bool, lang: str | None) -> None:
     from kepu_rules.engine.ruletest import run_file
 
     chosen = _guess_lang(lang)
-    files = [p for path in paths for p in (sorted(path.rglob("*.yaml")) if path.is_dir() else [path])]
+    # In a folder, test files are the YAML files in `tests/` folders or named *.test.yaml; a file named
+    # on the command line always runs.
+    files = [p for path in paths for p in (
+        sorted(f for f in path.rglob("*.yaml") if f.parent.name == "tests" or f.name.endswith(".test.yaml"))
+        if path.is_dir() else [path])]
     passed = failed = 0
     problems: list[Diagnostic] = []
     for file in files:

@@ -410,8 +410,11 @@ class Interpreter:
         return list(range(int(start), int(end) + 1))
 
     def period_results(self, n: I.PeriodN, env: Env) -> list[tuple[str, bool | None]]:
+        """The verdict of each bucket that has begun by the assessment date (a later one is not yet due)."""
         out: list[tuple[str, bool | None]] = []
         for label, start, end in period_buckets(n.unit, self.period_years(n, env)):
+            if start > self.as_of:
+                continue
             with self.window(n, start, end):
                 out.append((label, self.ev(n.body, env)))
         return out
