@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -91,7 +91,9 @@ def read_sources(config: ProjectConfig, ruleset: CheckedRuleset) -> tuple[list[S
         try:
             data.append(source.read(options, context))
         except KepuError as err:
-            problems.extend(err.diagnostics)
+            # Point back at the kepu.yaml entry that named the source, as well as at the data itself.
+            note = Msg(f"数据源 {cfg.name}（{cfg.type}）见 {cfg.location.render()}", f"source {cfg.name} ({cfg.type}) is defined at {cfg.location.render()}")
+            problems.extend(replace(d, notes=(*d.notes, note)) for d in err.diagnostics)
     if problems:
         raise KepuError(problems)
     return data, watched

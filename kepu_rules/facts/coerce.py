@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
 from collections.abc import Callable
@@ -177,10 +178,12 @@ def _clean(text: str) -> str:
 
 def _text_of(raw: str) -> str | None:
     """A cleaned text, or None when it is a missing marker; Excel error values are errors."""
-    text = _clean(raw)
+    text = raw.strip()  # _clean inlined for the common case: this runs once per cell
+    if text and (text[0] in _INVISIBLE or text[-1] in _INVISIBLE):
+        text = _clean(text)
     if text in MISSING_MARKERS:
         return None
-    if text in EXCEL_ERRORS:
+    if text[0] == "#" and text in EXCEL_ERRORS:
         raise _Bad(Msg(f"单元格是 Excel 错误值 {text}", f"the cell holds the Excel error {text}"),
                    Msg("请修正该单元格的公式", "fix the formula in that cell"))
     return text
@@ -199,28 +202,37 @@ def _not_single(raw: object) -> _Bad:
     return _Bad(Msg(f"这是一个{kind}，不是单个值", f"this is a {kind_en}, not a single value"))
 
 
-def _integral(value: Fraction) -> int | Fraction:
+# Exact numbers are ints where possible: Fraction arithmetic is slow, and most ledger numbers are whole.
+_Num = int | Fraction
+
+
+def _integral(value: _Num) -> _Num:
     return value.numerator if value.denominator == 1 else value
 
 
-def _float(raw: float) -> Fraction:
-    if raw != raw or raw in (float("inf"), float("-inf")):
+def _float(raw: float) -> _Num:
+    if not math.isfinite(raw):
         raise _Bad(Msg("不是有限的数", "it is not a finite number"))
+    if raw.is_integer():
+        return int(raw)
     # repr gives the shortest text that round-trips, so 0.1 becomes exactly 1/10, not a binary fraction.
     return Fraction(Decimal(repr(raw)))
 
 
-def _decimal_text(text: str) -> Fraction | None:
+def _decimal_text(text: str) -> _Num | None:
     """An exact number from a decimal text with optional thousands separators, or None."""
     if not _NUMBER.fullmatch(text):
         return None
+    plain = text.replace(",", "") if "," in text else text
     try:
-        return Fraction(Decimal(text.replace(",", "")))
-    except (InvalidOperation, ValueError):
+        if plain.lstrip("+-").isdigit():
+            return int(plain)
+        return _integral(Fraction(Decimal(plain)))
+    except (InvalidOperation, ValueError):  # ValueError: int() refuses more than 4300 digits
         return None
 
 
-def _number_text(text: str, ftype: FieldType) -> Fraction:
+def _number_text(text: str, ftype: FieldType) -> _Num:
     """An exact number from text such as `1,234`, `１２３`, `-2.5`, `1.5万`; units are errors."""
     text = _wide(text).strip()
     factor = 1
@@ -229,7 +241,7 @@ def _number_text(text: str, ftype: FieldType) -> Fraction:
         text = text[:-1].rstrip()
     value = _decimal_text(text)
     if value is not None:
-        return value * factor
+        return value if factor == 1 else _integral(value * factor)
     if factor == 1 and text.endswith("%") and ftype is not FieldType.PERCENT:
         raise _Bad(Msg("这是百分比，但该字段是数值", "this is a percentage, but the field is a number"),
                    Msg("若该列是百分比，请在规则集中把字段声明为 percent（百分比）",
@@ -249,18 +261,18 @@ def _unit_or_bad(text: str) -> _Bad:
     return _Bad()
 
 
-def _as_number(raw: object, ftype: FieldType) -> Fraction | None:
+def _as_number(raw: object, ftype: FieldType) -> _Num | None:
     """Any raw value as an exact number (None if missing), for the numeric types."""
     if raw is None:
         return None
     if isinstance(raw, bool):
         raise _Bad(Msg("这是一个是/否值", "this is a yes/no value"))
     if isinstance(raw, int):
-        return Fraction(raw)
+        return raw
     if isinstance(raw, float):
         return _float(raw)
     if isinstance(raw, Fraction | Decimal):
-        return Fraction(raw)
+        return _integral(Fraction(raw))
     if isinstance(raw, str):
         text = _text_of(raw)
         return None if text is None else _number_text(text, ftype)
@@ -288,7 +300,7 @@ def _to_text(raw: object, _epoch: ExcelEpoch | None, _pct: bool) -> Value:
         return str(raw)
     if isinstance(raw, float):
         number = _float(raw)
-        return str(number.numerator) if number.denominator == 1 else repr(raw)
+        return str(number) if isinstance(number, int) else repr(raw)
     if isinstance(raw, dt.datetime):
         return raw.date().isoformat() if raw.time() == dt.time() else raw.isoformat(sep=" ")
     if isinstance(raw, dt.date | dt.time | Decimal):
@@ -327,23 +339,23 @@ def _to_percent(raw: object, _epoch: ExcelEpoch | None, percent_cell: bool) -> V
             value = _decimal_text(text[:-1].rstrip())
             if value is None:
                 raise _unit_or_bad(text[:-1].rstrip())
-            return value / 100
+            return Fraction(value, 100)
         value = _number_text(text, FieldType.PERCENT)
     else:
         number = _as_number(raw, FieldType.PERCENT)
         if number is None:
             return None
         if percent_cell:  # the workbook shows 1.5 as 150%: the stored number is the fraction itself
-            return number
+            return Fraction(number)
         value = number
-    if abs(value) > 1:
-        as_percent, as_fraction = _plain(value), _plain(value / 100)
+    if not -1 <= value <= 1:
+        as_percent, as_fraction = _plain(value), _plain(Fraction(value, 100))
         raise _Bad(Msg("不清楚是百分数还是比例", "it is ambiguous in a percent column"),
                    Msg(f"请写成 {as_percent}% 或 {as_fraction}", f"write {as_percent}% or {as_fraction}"))
-    return value
+    return Fraction(value)
 
 
-def _plain(value: Fraction) -> str:
+def _plain(value: _Num) -> str:
     """A number as short decimal text (Fraction(25, 2) → "12.5"), for hints."""
     text = format(Decimal(value.numerator) / Decimal(value.denominator), "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
@@ -421,7 +433,7 @@ def _date_number(raw: int | float, epoch: ExcelEpoch | None) -> dt.date:
 
 def _serial_date(serial: int | float, epoch: ExcelEpoch) -> dt.date:
     """The date an Excel serial number stands for; any time of day (the fraction) is dropped."""
-    days = int(serial) if serial == serial else 0
+    days = int(serial) if math.isfinite(serial) else 0
     if not 1 <= days <= _EXCEL_MAX_SERIAL:
         raise _Bad(Msg(f"{show(serial)} 不是有效的 Excel 日期序号", f"{show(serial)} is not a valid Excel date serial"))
     if epoch == 1904:

@@ -20,6 +20,10 @@ from .common import Problems, did_you_mean, listing
 TOTAL_MARKERS: frozenset[str] = frozenset({"合计", "总计", "小计", "共计", "total", "subtotal"})
 
 
+#: How many distinct texts per column RowBuilder remembers the typed value of.
+CACHE_PER_COLUMN = 4096
+
+
 def norm_header(text: str) -> str:
     """The form headers are compared in: NFKC (full-width to half-width), no whitespace, case-folded."""
     return "".join(unicodedata.normalize("NFKC", text).split()).casefold()
@@ -97,13 +101,15 @@ class HeaderMatcher:
         key = self.entity.key
         return len(fields), key is not None and key.name in fields
 
-    def columns(self, candidates: Sequence[Sequence[str]], what: Msg,
-                label: Callable[[int], str]) -> list[Column]:
+    def columns(self, candidates: Sequence[Sequence[str]], what: Msg, label: Callable[[int], str],
+                where: Location | None = None) -> list[Column]:
         """One Column per mapped ledger column; a KepuError if a key/required field has no column.
 
         `candidates[i]` are the header texts of column i, best first (a two-row header tries the
-        parent and child joined, then the child alone).
+        parent and child joined, then the child alone). `where` is the header row, for errors.
         """
+        if where is not None:
+            self.where = where
         chosen: dict[str, Column] = {}
         problems: list[Diagnostic] = []
         seen = {norm_header(c) for cands in candidates for c in cands}
@@ -209,17 +215,33 @@ class RowBuilder:
         self.problems = problems
         self.excel_epoch = excel_epoch
         self._required = [c.field for c in columns if c.field.required]
+        # Ledgers repeat values (community names, categories, dates): coercion is pure, so each column
+        # remembers what its texts read as. Only texts are cached (1 == True as dict keys), only good
+        # values (errors carry their cell), and only so many per column (names are often unique).
+        self._cache: dict[int, dict[str, Value]] = {c.index: {} for c in columns}
 
     def value(self, values: dict[str, Value], cells: dict[str, Provenance], column: Column, raw: object,
-              where: Provenance, percent_cell: bool = False) -> None:
-        """Read one cell into `values`/`cells`; a bad value is recorded and left out of `values`."""
-        try:
-            values[column.field.name] = coerce(raw, column.field, where, ref_type=column.type,
-                                               excel_epoch=self.excel_epoch, percent_cell=percent_cell)
-        except KepuError as exc:
-            self.problems.add_error(exc)
-            return
-        cells[column.field.name] = where
+              where: Provenance, percent_cell: bool = False) -> bool:
+        """Read one cell into `values`/`cells`; whether it holds something (a value, or a bad one).
+
+        A bad value is recorded as a problem and left out of `values`.
+        """
+        name = column.field.name
+        cache = self._cache[column.index]
+        if type(raw) is str and raw in cache:
+            value = cache[raw]
+        else:
+            try:
+                value = coerce(raw, column.field, where, ref_type=column.type,
+                               excel_epoch=self.excel_epoch, percent_cell=percent_cell)
+            except KepuError as exc:
+                self.problems.add_error(exc)
+                return True
+            if type(raw) is str and len(cache) < CACHE_PER_COLUMN:
+                cache[raw] = value
+        values[name] = value
+        cells[name] = where
+        return value is not None
 
     def finish(self, values: dict[str, Value], cells: dict[str, Provenance], where: Provenance) -> Row:
         """The Row, after checking that required fields are filled."""

@@ -214,8 +214,24 @@ class _Scan:
                     continue
                 path = base / name
                 rel = unicodedata.normalize("NFC", path.relative_to(root).as_posix())
-                found.append((rel, path))
+                if self.readable_name(rel):
+                    found.append((rel, path))
+        found.sort()  # one order for the whole tree (by relative path), whatever the file system returns
         return found
+
+    def readable_name(self, rel: str) -> bool:
+        """Whether a path is valid text; names in another encoding (GBK names unzipped on Linux) are errors."""
+        try:
+            rel.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            self.problems.add(Diagnostic(
+                Location(f"{self.shown}/{shown}"),
+                Msg("文件名不是有效的 UTF-8 文本（可能是 GBK 编码的文件名）：请重命名，或用 unzip -O GBK 重新解压",
+                    "the file name is not valid UTF-8 (perhaps a GBK name): rename it, or extract again with unzip -O GBK"),
+                code="bad-file-name"))
+            return False
+        return True
 
     def row(self, rel: str, path: Path) -> Row | None:
         for pattern, fields in zip(self.patterns, self.captured, strict=True):

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from kepu_rules.diagnostics import Diagnostic, KepuError, Location
-from kepu_rules.facts.coerce import ExcelEpoch, is_missing
+from kepu_rules.facts.coerce import ExcelEpoch
 from kepu_rules.facts.provenance import Provenance
 from kepu_rules.facts.schema import EntityDef, FieldType
 from kepu_rules.facts.table import FactTable, Row, SourceData, Value
@@ -41,8 +41,9 @@ class SheetLayout(BaseModel):
                     "name at least two fields of the entity, or its key.")
     header_rows: Literal[1, 2] | None = Field(
         None,
-        description="How many rows the header takes. Default: 2 when the header row has merged cells "
-                    "(a group header such as 科普活动室 over 面积 and 开放时间), else 1.")
+        description="How many rows the header takes. Default: 2 when a header cell is merged down into the "
+                    "next row, or that row holds sub-headers under merged group headers (科普活动室 over "
+                    "面积 and 开放时间); else 1.")
     skip_rows_after_header: int = Field(
         0, ge=0, description="Rows between the header and the data to skip (a units row, a filled-in example).")
     last_row: int | None = Field(None, ge=1, description="The last row to read (1-based); later rows, such as "
@@ -183,9 +184,8 @@ class _SheetReader:
         matcher = HeaderMatcher(self.entity, self.context.schema, self.opts.columns,
                                 Location(self.shown, sheet=self.title))
         top, height = self.header(matcher)
-        matcher.where = Location(self.shown, sheet=self.title, cell=f"A{top}")
-        candidates = self.candidates(top, height)
-        columns = matcher.columns(candidates, self.what, _letter)
+        columns = matcher.columns(self.candidates(top, height), self.what, _letter,
+                                  Location(self.shown, sheet=self.title, cell=f"A{top}"))
         start = top + height + self.opts.skip_rows_after_header
         end = min(self.opts.last_row or self.ws.max_row, self.ws.max_row)
         rows = self.rows(columns, start, end)
@@ -202,7 +202,7 @@ class _SheetReader:
             height = self.opts.header_rows or self.auto_height(row)
             names = [c for cands in self.candidates(row, height) for c in cands]
             count, has_key = matcher.score(names)
-            if count >= needed or (has_key and count >= 1):
+            if count >= needed or has_key:
                 return row, height
         expected = [f.name for f in self.entity.fields.values()]
         raise KepuError(Diagnostic(
@@ -269,22 +269,28 @@ class _SheetReader:
 
     def row(self, builder: RowBuilder, columns: Sequence[Column], letters: list[str], first: int, number: int,
             values: tuple[Any, ...]) -> Row | None:
-        """One typed row; None for rows with no own value in any mapped column, and for totals rows."""
-        if all(is_missing(values[c.index]) for c in columns) or is_total_row(values):
+        """One typed row; None for totals rows and rows with no own value in any mapped column."""
+        if all(v is None for v in values) or is_total_row(values):
             return None
         typed: dict[str, Value] = {}
         cells: dict[str, Provenance] = {}
-        source, title = self.context.name, self.title
+        source, shown, title, merged = self.context.name, self.shown, self.title, self.merged
+        filled = False
         for column, letter in zip(columns, letters, strict=True):
             raw = values[column.index]
             coord = f"{letter}{number}"
-            if raw is None and (number, column.index + 1) in self.merged:
+            own = True
+            if raw is None and (number, column.index + 1) in merged:
                 # A merged cell (a street name over several rows) belongs to every row it spans;
                 # its provenance is the top-left cell, where the value is written.
-                raw, coord = self.merged[(number, column.index + 1)]
-            where = Provenance(source, self.shown, title, coord)
-            builder.value(typed, cells, column, raw, where, self.percent_cell(column, raw, coord))
-        return builder.finish(typed, cells, Provenance(source, self.shown, title, f"{letters[first]}{number}"))
+                raw, coord = merged[(number, column.index + 1)]
+                own = False
+            where = Provenance(source, shown, title, coord)
+            present = builder.value(typed, cells, column, raw, where, self.percent_cell(column, raw, coord))
+            filled = filled or (present and own)
+        if not filled:
+            return None
+        return builder.finish(typed, cells, Provenance(source, shown, title, f"{letters[first]}{number}"))
 
     def percent_cell(self, column: Column, raw: object, coord: str) -> bool:
         """Whether a number in a percent column is shown as a percentage (then 1.5 means 150%)."""

@@ -29,8 +29,9 @@ class YamlOptions(SourceOptions):
 
     path: str = Field(description="The YAML file, relative to the folder of kepu.yaml.")
     entity: str | None = Field(
-        None, description="The entity of every row, for a file whose top level is a list of rows. "
-                          "Leave it out when the file is a mapping `{entity: [rows], facts: {...}}`.")
+        None, description="When set, the whole file is the rows of this entity: a list of rows, or "
+                          "`key: {fields}`. Leave it out when the file is a mapping "
+                          "`{entity: [rows], facts: {...}}`.")
 
 
 class YamlSource(Source):
@@ -103,28 +104,34 @@ class _Reader:
         mark = node.start_mark
         return Provenance(self.context.name, self.shown, line=mark.line + 1, column=mark.column + 1)
 
+    def span(self, node: Node) -> Location:
+        """The node's location, with its end so the caret underlines the whole token."""
+        start, end = node.start_mark, node.end_mark
+        return Location(self.shown, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+
     def problem(self, node: Node, message: Msg, hint: Msg | None = None, code: str = "bad-yaml-data") -> None:
-        self.problems.add(Diagnostic(self.where(node).location(), message, hint=hint,
+        self.problems.add(Diagnostic(self.span(node), message, hint=hint,
                                      source_line=source_line_of(self.text, node.start_mark.line + 1), code=code))
 
-    def add_error(self, error: KepuError) -> None:
+    def add_error(self, error: KepuError, node: Node) -> None:
+        """Add a coercion error, quoting the source line under it."""
+        line = source_line_of(self.text, node.start_mark.line + 1)
         for d in error.diagnostics:
-            line = d.location.line
-            self.problems.add(dataclasses.replace(d, source_line=source_line_of(self.text, line)) if line else d)
+            self.problems.add(dataclasses.replace(d, location=self.span(node), source_line=line))
 
     # -- structure
 
     def document(self, root: Node | None, entity_name: str | None) -> SourceData:
         data = SourceData()
+        if entity_name is not None:  # the whole file is the rows of one entity, in any shape `table` reads
+            data.tables.append(self.table(find_entity(self.schema, entity_name, Location(self.shown)),
+                                          root or yaml.ScalarNode(_NULL_TAG, "")))
+            return data
         if root is None:
             return data
         if isinstance(root, yaml.SequenceNode):
-            if entity_name is None:
-                self.problem(root, Msg("文件顶层是列表，需要在数据源中用 entity: 指明实体",
-                                       "the file is a list of rows: set entity: in the source"))
-                return data
-            entity = find_entity(self.schema, entity_name, Location(self.shown))
-            data.tables.append(self.table(entity, root))
+            self.problem(root, Msg("文件顶层是列表，需要在数据源中用 entity: 指明实体",
+                                   "the file is a list of rows: set entity: in the source"))
             return data
         if not isinstance(root, yaml.MappingNode):
             self.problem(root, Msg("文件顶层应是映射，如 {街道: [...], 指标: {...}}",
@@ -175,7 +182,7 @@ class _Reader:
     def item(self, entity: EntityDef, node: Node) -> list[Row]:
         if isinstance(node, yaml.MappingNode):
             return [self.row(entity, node, {}, {})]
-        if isinstance(node, yaml.ScalarNode) and entity.key is not None:
+        if isinstance(node, yaml.ScalarNode):
             return self.keyed(entity, node, None)  # `街道: [北坦街道, 泺口街道]`: rows given by key only
         self.problem(node, Msg(f"{entity.name} 的每一项应是一条记录（字段: 值）", f"each item of {entity.name} should be a row (field: value)"))
         return []
@@ -224,7 +231,7 @@ class _Reader:
         try:
             values[field.name] = coerce(raw, field, where, ref_type=ref_type_of(field, self.schema))
         except KepuError as exc:
-            self.add_error(exc)
+            self.add_error(exc, node)
             return
         cells[field.name] = where
 
