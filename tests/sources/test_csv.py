@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from kepu_sources.csv_source import CsvSource
 from pydantic import ValidationError
 
 from kepu_rules.diagnostics import KepuError
+from kepu_sources.csv_source import CsvSource
 
 from .conftest import error, read, snapshot
 

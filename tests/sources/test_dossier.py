@@ -7,11 +7,11 @@ import os
 from pathlib import Path
 
 import pytest
-from kepu_sources.dossier_source import DossierSource, compile_pattern
 from pydantic import ValidationError
 
 from kepu_rules.facts.schema import EntityDef, FieldDef, FieldType, Schema
 from kepu_rules.sources import SourceContext
+from kepu_sources.dossier_source import DossierSource, compile_pattern
 
 from .conftest import error, read, snapshot
 

@@ -5,17 +5,17 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import kepu_sources
 import pluggy
 import pytest
+
+import kepu_sources
+from kepu_rules import hookspecs, registry
+from kepu_rules.i18n import Msg
+from kepu_rules.sources import Source, SourceOptions
 from kepu_sources.csv_source import CsvSource
 from kepu_sources.dossier_source import DossierSource
 from kepu_sources.xlsx_source import SheetOptions, XlsxSource
 from kepu_sources.yaml_source import YamlSource
-
-from kepu_rules import hookspecs, registry
-from kepu_rules.i18n import Msg
-from kepu_rules.sources import Source, SourceOptions
 
 SOURCES = {"yaml": YamlSource, "csv": CsvSource, "xlsx": XlsxSource, "dossier": DossierSource}
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "sources.md"

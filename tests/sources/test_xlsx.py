@@ -8,11 +8,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from kepu_sources.xlsx_source import XlsxSource
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 from pydantic import ValidationError
 
 from kepu_rules.facts.table import SourceData
+from kepu_sources.xlsx_source import XlsxSource
 
 from .conftest import error, read, snapshot
 

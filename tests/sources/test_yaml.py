@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from kepu_sources.yaml_source import YamlSource
 
 from kepu_rules.diagnostics import KepuError
 from kepu_rules.facts.table import SourceData
+from kepu_sources.yaml_source import YamlSource
 
 from .conftest import error, read, snapshot
 
