@@ -21,7 +21,6 @@ Canonical choices:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from fractions import Fraction
 from typing import Literal
 
@@ -167,12 +166,22 @@ def percent(value: int | Fraction) -> str:
     return f"{decimal(Fraction(value) * 100)}%"
 
 
-def _is_number(e: Expr) -> bool:
-    return isinstance(e, Literal_) and e.kind in ("number", "percent") and not isinstance(e.value, bool)
+def _number_value(e: Expr) -> int | Fraction | None:
+    """The value of a number or percent literal; None for any other expression."""
+    if not isinstance(e, Literal_) or e.kind not in ("number", "percent") or isinstance(e.value, bool):
+        return None
+    return e.value if isinstance(e.value, int | Fraction) else None
 
 
 def _is_negative_number(e: Expr) -> bool:
-    return _is_number(e) and e.value < 0  # type: ignore[union-attr, operator]
+    value = _number_value(e)
+    return value is not None and value < 0
+
+
+def _is_plain_number(e: Expr) -> bool:
+    """A literal printed as one NUMBER token: no sign, no percent."""
+    value = _number_value(e)
+    return isinstance(e, Literal_) and e.kind == "number" and value is not None and value >= 0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -259,12 +268,45 @@ class _Printer:
         return self._bare(e, follow)
 
     def _bare(self, e: Expr, follow: Follow) -> str:
-        printer = self._PRINTERS.get(type(e))
-        if printer is None:
-            raise TypeError(f"not an expression: {e!r}")
-        return printer(self, e, follow)
+        """`e` without parentheses of its own; `follow` is handed to its rightmost operand."""
+        match e:
+            case Literal_():
+                return self._literal(e)
+            case ListLit():
+                return self._list(e)
+            case Name():
+                return e.name
+            case Today():
+                return self.kw("today")
+            case Attr():
+                return self._attr(e)
+            case Call():
+                return self._call(e)
+            case Arith():
+                return self._arith(e, follow)
+            case Neg():
+                return "-" + self.flat(e.operand, UNARY, follow)
+            case Compare():
+                return f"{self.flat(e.left, SUM, 'other')} {_CMP_SYMBOL[e.op]} {self.flat(e.right, SUM, follow)}"
+            case And() | Or():
+                return self._and_or(e, follow)
+            case Not():
+                return f"{self.kw('not')} {self.flat(e.operand, NOT, follow)}"
+            case In():
+                return self._in(e)
+            case Contains():
+                return self._contains(e, follow)
+            case Between():
+                return self._between(e, follow)
+            case Within():
+                return self._within(e, follow)
+            case IsMissing():
+                return f"{self.flat(e.value, SUM, 'other')} {self.kw('is_present' if e.negated else 'is_missing')}"
+            case Quantified() | CountQuant() | EachPeriod() | Collection():
+                return self._greedy(e, follow)
+        raise TypeError(f"not an expression: {e!r}")
 
-    def _literal(self, e: Literal_, follow: Follow) -> str:
+    def _literal(self, e: Literal_) -> str:
         v = e.value
         if isinstance(v, bool):
             return self.kw("true" if v else "false")
@@ -274,22 +316,16 @@ class _Printer:
             return v.isoformat()
         return percent(v) if e.kind == "percent" else decimal(v)
 
-    def _list(self, e: ListLit, follow: Follow) -> str:
+    def _list(self, e: ListLit) -> str:
         return "[" + ", ".join(self.flat(item) for item in e.items) + "]"
 
-    def _name(self, e: Name, follow: Follow) -> str:
-        return e.name
-
-    def _today(self, e: Today, follow: Follow) -> str:
-        return self.kw("today")
-
-    def _attr(self, e: Attr, follow: Follow) -> str:
+    def _attr(self, e: Attr) -> str:
         obj = self.flat(e.obj, POSTFIX, "other")
-        if _is_number(e.obj) and e.obj.kind == "number" and not obj.startswith("("):  # type: ignore[union-attr]
+        if _is_plain_number(e.obj):
             obj = f"({obj})"  # `3.x` would lex as a malformed number
         return f"{obj}.{e.name}"
 
-    def _call(self, e: Call, follow: Follow) -> str:
+    def _call(self, e: Call) -> str:
         return f"{e.func}(" + ", ".join(self._arg(a) for a in e.args) + ")"
 
     def _arg(self, a: Expr) -> str:
@@ -300,23 +336,14 @@ class _Printer:
         level = SUM if e.op in ("+", "-") else PRODUCT
         return f"{self.flat(e.left, level, 'other')} {e.op} {self.flat(e.right, level + 1, follow)}"
 
-    def _neg(self, e: Neg, follow: Follow) -> str:
-        return "-" + self.flat(e.operand, UNARY, follow)
-
-    def _compare(self, e: Compare, follow: Follow) -> str:
-        return f"{self.flat(e.left, SUM, 'other')} {_CMP_SYMBOL[e.op]} {self.flat(e.right, SUM, follow)}"
-
     def _and_or(self, e: And | Or, follow: Follow) -> str:
         level = AND if isinstance(e, And) else OR
         op = self.kw("and" if isinstance(e, And) else "or")
         return f"{self.flat(e.left, level, 'other')} {op} {self.flat(e.right, level + 1, follow)}"
 
-    def _not(self, e: Not, follow: Follow) -> str:
-        return f"{self.kw('not')} {self.flat(e.operand, NOT, follow)}"
-
-    def _in(self, e: In, follow: Follow) -> str:
+    def _in(self, e: In) -> str:
         op = self.kw("not_in" if e.negated else "in")
-        return f"{self.flat(e.item, SUM, 'other')} {op} {self._list(e.options, follow)}"
+        return f"{self.flat(e.item, SUM, 'other')} {op} {self._list(e.options)}"
 
     def _contains(self, e: Contains, follow: Follow) -> str:
         op = self.kw({"one": "contains", "all": "contains_all", "any": "contains_any"}[e.mode])
@@ -332,9 +359,6 @@ class _Printer:
         if self.zh:
             return f"{value} 在 {self.flat(e.ref, SUM, 'other')} 之前 {amount} {_ZH_TIME_UNIT[e.unit]}"
         return f"{value} within {amount} {e.unit} before {self.flat(e.ref, SUM, follow)}"
-
-    def _is_missing(self, e: IsMissing, follow: Follow) -> str:
-        return f"{self.flat(e.value, SUM, 'other')} {self.kw('is_present' if e.negated else 'is_missing')}"
 
     # -- greedy constructs: a head, then the expression that runs to the right ----------------
 
@@ -373,11 +397,9 @@ class _Printer:
         return f"{self.kw(e.kind)} {coll}{has}", e.body
 
     def _count_head(self, e: CountQuant) -> str:
-        n = e.n
-        if isinstance(n, Name) or (_is_number(n) and n.kind == "number" and not _is_negative_number(n)):  # type: ignore[union-attr]
-            count = self.flat(n)
-        else:
-            count = f"({self.flat(n)})"  # the grammar takes a number, a name or a parenthesised expression
+        # The grammar takes a number, a name or a parenthesised expression here.
+        bare = isinstance(e.n, Name) or _is_plain_number(e.n)
+        count = self.flat(e.n) if bare else f"({self.flat(e.n)})"
         unit = f" {e.unit}" if e.unit else ""
         return f"{self.kw(e.op)} {count}{unit}"
 
@@ -394,13 +416,6 @@ class _Printer:
         by = "" if e.by is None else f" {self.kw('by')} {e.by}"
         has = "" if bare_count else f" {self.kw('has')}"
         return f"{self.kw(e.unit)} {rng}{by}{has}"
-
-    _PRINTERS: dict[type, Callable[[_Printer, Expr, Follow], str]] = {
-        Literal_: _literal, ListLit: _list, Name: _name, Today: _today, Attr: _attr, Call: _call,
-        Arith: _arith, Neg: _neg, Compare: _compare, And: _and_or, Or: _and_or, Not: _not, In: _in,
-        Contains: _contains, Between: _between, Within: _within, IsMissing: _is_missing,
-        Quantified: _greedy, CountQuant: _greedy, EachPeriod: _greedy, Collection: _greedy,
-    }  # type: ignore[dict-item]
 
     # -- expressions over several lines --------------------------------------------------------
 
