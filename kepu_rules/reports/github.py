@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import ClassVar
 
 from kepu_rules.i18n import Lang, Msg
@@ -52,12 +54,24 @@ class Where:
         return cls(location)
 
     def properties(self) -> list[tuple[str, str]]:
-        props = [("file", self.file)] if self.file else []
+        props = [("file", _in_workspace(self.file))] if self.file else []
         if self.file and self.line is not None:
             props.append(("line", str(self.line)))
             if self.col is not None:
                 props.append(("col", str(self.col)))
         return props
+
+
+def _in_workspace(file: str) -> str:
+    """An absolute path under the checkout made relative: GitHub attaches annotations to repo-relative paths."""
+    path = Path(file)
+    if not path.is_absolute():
+        return file
+    root = Path(os.environ.get("GITHUB_WORKSPACE") or os.getcwd())
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return file
 
 
 def command(kind: str, message: str, properties: list[tuple[str, str]]) -> str:

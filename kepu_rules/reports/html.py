@@ -370,7 +370,7 @@ def _gaps_by_entity(ctx: _Ctx, entity: str) -> str:
             need = sum(i.need for i in items if i.need is not None)
             rows.append([f"{_mark(rule.status)} {esc(rule.id)} {esc(rule_title(rule, ctx.lang))}",
                          esc(join_ids([i.key for i in items[:ITEM_LIMIT]], ctx.lang)),
-                         esc(join_ids([i.detail for i in items if i.detail][:3], ctx.lang)),
+                         esc(join_ids(list(dict.fromkeys(i.detail for i in items if i.detail))[:3], ctx.lang)),
                          esc(fmt_num(need)) if need else "",
                          esc(join_ids([s for i in items[:3] if (s := item_source(i))], ctx.lang))])
         out.append(f"<h3>{esc(group.name)}</h3>{_table(header, rows, numeric=(3,))}")

@@ -225,7 +225,7 @@ def _gaps_by_entity(ctx: _Ctx, entity: str) -> list[str]:
         rows = []
         for rule, items in group.rules:
             keys = join_ids([i.key for i in items[:ITEM_LIMIT]], ctx.lang)
-            details = join_ids([i.detail for i in items if i.detail][:3], ctx.lang)
+            details = join_ids(list(dict.fromkeys(i.detail for i in items if i.detail))[:3], ctx.lang)
             need = sum(i.need for i in items if i.need is not None)
             rows.append([f"{STATUS_MARKS[rule.status]} {md(rule.id)} {md(rule_title(rule, ctx.lang))}",
                          md(keys), md(details), fmt_num(need) if need else "",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -77,7 +78,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "expired_on": ("{reason}（{approver}，{date} 到期）", "{reason} ({approver}, expired {date})"),
     "expired_waivers": ("已过期的豁免（未生效）", "Expired waivers (not honoured)"),
     "warnings": ("提示与警告", "Warnings"),
-    "bracket": ("【{name}】", "[{name}]"),
+    "bracket": ("【{name}】", "[{name}] "),
     "gaps_n": ("待改进 {n} 项", "{n} to fix"),
     "district_wide": ("全区（不分{entity}）", "district-wide (not by {entity})"),
     "sub_items": ("{n} 个{entity}：{keys}", "{n} {entity}: {keys}"),
@@ -122,11 +123,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "approver": ("批准人", "Approver"),
     "expires": ("到期", "Expires"),
     "expired": ("已过期", "expired"),
-    "entity": ("对象", "Entity"),
     "pass_mark_label": ("达标线", "Pass mark"),
-    "none": ("无", "none"),
     "scores": ("分项得分", "Scores"),
-    "by_group": ("按{name}", "By {name}"),
 }
 
 
@@ -140,11 +138,6 @@ def label(key: str, lang: Lang, **values: object) -> str:
     zh, en = LABELS[key]
     text = zh if lang == "zh" else en
     return text.format(**values) if values else text
-
-
-def msg_of(key: str) -> Msg:
-    zh, en = LABELS[key]
-    return Msg(zh, en)
 
 
 STATUS_ORDER: tuple[Status, ...] = (
@@ -184,6 +177,8 @@ def fmt_num(value: float) -> str:
     """A score as people write it: `5`, `7.3`, `78.5` (half-up to one decimal, no trailing zero)."""
     if value != value or value in (float("inf"), float("-inf")):  # NaN/inf: show, never crash
         return str(value)
+    if abs(value) >= 1e15:  # beyond any score; Decimal would need more digits than its context has
+        return f"{value:.6g}"
     rounded = Decimal(repr(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     text = f"{rounded:f}"
     text = text[:-2] if text.endswith(".0") else text
@@ -370,7 +365,8 @@ def table(rows: Sequence[Sequence[str]], gap: str = "   ") -> list[str]:
 
 
 def bar(score: float, max_score: float, width: int = 10) -> str:
-    filled = 0 if max_score <= 0 else round(width * max(0.0, min(1.0, score / max_score)))
+    # floor, so a bar looks full only when the score is: 97 % must not pass for 100 %
+    filled = 0 if max_score <= 0 else math.floor(width * max(0.0, min(1.0, score / max_score)))
     return "█" * filled + "░" * (width - filled)
 
 

@@ -18,7 +18,7 @@ from kepu_rules.reports.text import TextReporter, fit, fmt_num, strip_ansi
 
 Golden = Callable[[str, str], None]
 Build = Callable[[str], Report]
-PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def render(report: Report, **options: object) -> str:
