@@ -1,0 +1,1 @@
+"""The app's screens: main (summary, rules, detail), item drill-down, help."""
