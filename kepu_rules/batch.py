@@ -1,0 +1,332 @@
+"""Assess many district projects at once and rank them (the province's 打分排序).
+
+`assess_batch(folder)` finds every project under `folder` (a folder with a kepu.yaml), assesses each
+one exactly as `kepu check` would, and ranks them:
+
+1. by verdict: pass, then incomplete (nothing is known to fail, but a veto or required rule could not
+   be checked), then fail; projects whose input is wrong (config, ruleset or data errors) come last,
+   unranked, with their diagnostics;
+2. then by score as a percentage of the maximum, higher first;
+3. then by fewer veto failures; ties are broken by folder name, so the order is always the same.
+
+A project with input errors never stops the batch: it is listed with its diagnostics. Projects are
+assessed in up to `workers` processes (default 2); the result does not depend on the number of
+workers or on which finishes first. The ranking holds no timestamps, so it is reproducible.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from kepu_rules.i18n import Lang
+from kepu_rules.reports.model import DiagnosticInfo, Report, RuleResult, Severity, Status
+
+RANKING_SCHEMA = "kepu-ranking/1"
+CONFIG_NAMES = ("kepu.yaml", "kepu.yml")
+
+RankVerdict = Literal["pass", "incomplete", "fail", "error"]
+"""A project's verdict in a ranking: the assessment's verdict, or `error` when its input is wrong."""
+
+VERDICT_ORDER: dict[str, int] = {"pass": 0, "incomplete": 1, "fail": 2, "error": 3}
+GAP_LIMIT = 3
+
+_SEVERITY_ORDER = {Severity.VETO: 0, Severity.REQUIRED: 1, Severity.SCORED: 2, Severity.ADVISORY: 3}
+_GAP_STATUSES = (Status.FAIL, Status.WARN, Status.UNKNOWN, Status.ERROR)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RankedGap(_Model):
+    """One of a district's biggest gaps: the points it misses and how to repair it."""
+
+    id: str
+    title: str
+    section: str = ""
+    status: Status
+    severity: Severity
+    points: float
+    max_points: float
+    missing: float  # max_points - points
+    repair: str = ""  # the minimal repair, else the rule's hint
+    owner: str | None = None
+
+
+class RankedDistrict(_Model):
+    """One project's line in the ranking."""
+
+    rank: int | None = None  # None: not ranked (its input is wrong)
+    district: str
+    folder: str  # relative to the batch folder ("." for the folder itself)
+    verdict: RankVerdict
+    score: float | None = None
+    max_score: float | None = None
+    percent: float | None = None  # score / max_score × 100, rounded to 2 decimals
+    pass_mark: float | None = None
+    as_of: date | None = None
+    ruleset: str | None = None
+    veto_failures: list[str] = Field(default_factory=list)
+    required_failures: list[str] = Field(default_factory=list)
+    incomplete: list[str] = Field(default_factory=list)  # veto/required rules that could not be checked
+    gaps: list[RankedGap] = Field(default_factory=list)  # the biggest gaps by points missing
+    counts: dict[str, int] = Field(default_factory=dict)  # rules by status
+    diagnostics: list[DiagnosticInfo] = Field(default_factory=list)  # why the input is wrong
+
+    def sort_key(self) -> tuple[int, float, int, str]:
+        return (VERDICT_ORDER[self.verdict], -(self.percent if self.percent is not None else -1.0),
+                len(self.veto_failures), self.folder)
+
+
+class RankingSummary(_Model):
+    total: int = 0
+    verdicts: dict[str, int] = Field(default_factory=dict)  # pass / incomplete / fail / error → projects
+
+
+class Ranking(_Model):
+    """Every project under a folder, ranked. Versioned like the report (`kepu-ranking/1`)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    schema_: str = Field(default=RANKING_SCHEMA, alias="schema")
+    lang: Lang = "zh"
+    folder: str
+    ruleset: str | None = None  # the title of the ruleset most projects use
+    summary: RankingSummary = Field(default_factory=RankingSummary)
+    districts: list[RankedDistrict] = Field(default_factory=list)
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return self.model_dump_json(by_alias=True, indent=indent)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Ranking:
+        return cls.model_validate_json(text)
+
+    @property
+    def all_pass(self) -> bool:
+        return bool(self.districts) and all(d.verdict == "pass" for d in self.districts)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.verdict == "error" for d in self.districts)
+
+
+ProgressCallback = Callable[[int, int, RankedDistrict], None]
+"""Called in the parent process after each project: (projects done, projects in all, its entry)."""
+
+
+# --- finding projects ----------------------------------------------------------------------------
+
+
+def _config_in(folder: Path) -> Path | None:
+    for name in CONFIG_NAMES:
+        candidate = folder / name
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def find_projects(folder: Path) -> list[Path]:
+    """The project folders under `folder`, sorted by path: every folder that holds a kepu.yaml.
+
+    The search does not descend into a project (its dossier is not searched) nor into hidden folders.
+    `folder` itself counts when it holds a kepu.yaml.
+    """
+    found: list[Path] = []
+    for top, dirs, _files in os.walk(folder):
+        here = Path(top)
+        if _config_in(here) is not None:
+            found.append(here)
+            dirs[:] = []
+            continue
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+    return sorted(found, key=lambda p: p.relative_to(folder).parts)
+
+
+# --- one project ---------------------------------------------------------------------------------
+
+
+def _diagnostic_info(d: Any, lang: Lang) -> DiagnosticInfo:
+    return DiagnosticInfo(location=d.location.render(), severity=d.severity, message=d.message.render(lang),
+                          text=d.render(lang))
+
+
+def _gaps(report: Report, limit: int = GAP_LIMIT) -> list[RankedGap]:
+    """The rules that need work, the most points missing first (then veto, required, ...; then id)."""
+    todo: list[RuleResult] = [r for r in report.results if r.status in _GAP_STATUSES]
+    todo.sort(key=lambda r: (-(r.max_points - r.points), _SEVERITY_ORDER[r.severity], r.id))
+    return [RankedGap(id=r.id, title=r.title if report.lang == "zh" or not r.title_en else r.title_en,
+                      section=r.section, status=r.status, severity=r.severity, points=r.points,
+                      max_points=r.max_points, missing=round(r.max_points - r.points, 2),
+                      repair=r.repair or r.hint or "", owner=r.owner) for r in todo[:limit]]
+
+
+def entry_from_report(report: Report, folder: str) -> RankedDistrict:
+    """A project's line from its report."""
+    s = report.summary
+    percent = round(s.score / s.max_score * 100, 2) if s.max_score else 0.0
+    return RankedDistrict(
+        district=report.district or folder, folder=folder, verdict=s.verdict.value,
+        score=s.score, max_score=s.max_score, percent=percent, pass_mark=s.pass_mark, as_of=report.as_of,
+        ruleset=report.ruleset.title, veto_failures=list(s.veto_failures),
+        required_failures=list(s.required_failures), incomplete=list(s.incomplete), gaps=_gaps(report),
+        counts=dict(sorted(s.counts.items())))
+
+
+def _error_entry(folder: str, district: str, diagnostics: list[DiagnosticInfo]) -> RankedDistrict:
+    return RankedDistrict(district=district, folder=folder, verdict="error", diagnostics=diagnostics)
+
+
+def _district_name(project: Path) -> str:
+    """The district named in kepu.yaml, read leniently (the file may be the one with the error)."""
+    config = _config_in(project)
+    if config is not None:
+        try:
+            import yaml
+
+            data = yaml.safe_load(config.read_text(encoding="utf-8-sig"))
+            if isinstance(data, dict) and isinstance(data.get("district"), str) and data["district"].strip():
+                return str(data["district"]).strip()
+        except Exception:
+            pass
+    return project.name
+
+
+def assess_project(project: Path, lang: Lang = "zh", folder: str | None = None,
+                   params: Mapping[str, str] | None = None, pass_mark: float | None = None,
+                   as_of: date | None = None) -> RankedDistrict:
+    """Assess one project; wrong input (and any failure of ours) becomes an `error` entry, never an exception."""
+    from kepu_rules.config import load_config
+    from kepu_rules.diagnostics import Diagnostic, KepuError, Location
+    from kepu_rules.engine.assess import assess
+    from kepu_rules.i18n import Msg
+
+    shown = folder if folder is not None else str(project)
+    try:
+        config = _config_in(project)
+        if config is None:
+            raise KepuError(Diagnostic(Location(str(project / CONFIG_NAMES[0])),
+                                       Msg("找不到 kepu.yaml", "no kepu.yaml in this folder")))
+        cfg = load_config(config)
+        if as_of is not None:
+            cfg = cfg.model_copy(update={"as_of": as_of})
+        report = assess(cfg, params=params or {}).report(lang, pass_mark)
+        return entry_from_report(report, shown)
+    except KepuError as err:
+        infos = [_diagnostic_info(d, lang) for d in err.diagnostics if d.is_error] or \
+                [_diagnostic_info(d, lang) for d in err.diagnostics]
+        return _error_entry(shown, _district_name(project), infos)
+    except Exception as exc:  # a bug of ours or a plugin's: report it against this project, keep going
+        message = Msg(f"评估时出现内部错误：{type(exc).__name__}: {exc}",
+                      f"internal error while assessing: {type(exc).__name__}: {exc}")
+        d = Diagnostic(Location(str(project)), message, code="internal-error")
+        return _error_entry(shown, _district_name(project), [_diagnostic_info(d, lang)])
+
+
+_Job = tuple[str, str, Lang, dict[str, str], float | None, date | None]
+
+
+def _assess_job(job: _Job) -> RankedDistrict:
+    project, folder, lang, params, pass_mark, as_of = job
+    return assess_project(Path(project), lang, folder, params, pass_mark, as_of)
+
+
+# --- the batch -----------------------------------------------------------------------------------
+
+
+def rank(entries: Sequence[RankedDistrict]) -> list[RankedDistrict]:
+    """Entries sorted and numbered 1..n; `error` entries last and unnumbered."""
+    ordered = sorted(entries, key=RankedDistrict.sort_key)
+    out = []
+    n = 0
+    for e in ordered:
+        if e.verdict == "error":
+            out.append(e.model_copy(update={"rank": None}))
+        else:
+            n += 1
+            out.append(e.model_copy(update={"rank": n}))
+    return out
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    import multiprocessing
+
+    # fork is fast (no re-import, the parsed ruleset cache is inherited) and safe here: the parent
+    # runs no threads. Elsewhere (macOS, Windows) the platform's default start method is used.
+    context = multiprocessing.get_context("fork") if sys.platform == "linux" else None
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+
+
+def assess_batch(folder: Path, lang: Lang = "zh", progress: ProgressCallback | None = None, *,
+                 workers: int = 2, params: Mapping[str, str] | None = None, pass_mark: float | None = None,
+                 as_of: date | None = None) -> Ranking:
+    """Assess every project under `folder` and rank them. Never raises for a project's wrong input.
+
+    `params` (`--set`), `pass_mark` (`--fail-under`) and `as_of` (`--as-of`) apply to every project.
+    `workers` > 1 assesses projects in that many processes.
+    """
+    projects = find_projects(folder)
+    jobs: list[_Job] = [(str(p), p.relative_to(folder).as_posix() or ".", lang, dict(params or {}), pass_mark, as_of)
+                        for p in projects]
+    total = len(jobs)
+    results: list[RankedDistrict | None] = [None] * total
+
+    def done(i: int, entry: RankedDistrict, count: int) -> None:
+        results[i] = entry
+        if progress is not None:
+            progress(count, total, entry)
+
+    if workers <= 1 or total <= 1:
+        for i, job in enumerate(jobs):
+            done(i, _assess_job(job), i + 1)
+    else:
+        from concurrent.futures import as_completed
+
+        with _pool(min(workers, total)) as pool:
+            futures: dict[Future[RankedDistrict], int] = {pool.submit(_assess_job, job): i for i, job in enumerate(jobs)}
+            for count, future in enumerate(as_completed(futures), 1):
+                i = futures[future]
+                try:
+                    entry = future.result()
+                except Exception as exc:  # the worker process died (killed, out of memory)
+                    entry = _worker_died(jobs[i], exc)
+                done(i, entry, count)
+    entries = [e for e in results if e is not None]
+    ranked = rank(entries)
+    verdicts: dict[str, int] = {}
+    for e in ranked:
+        verdicts[e.verdict] = verdicts.get(e.verdict, 0) + 1
+    rulesets = [e.ruleset for e in ranked if e.ruleset]
+    common = max(sorted(set(rulesets)), key=rulesets.count) if rulesets else None
+    return Ranking(lang=lang, folder=str(folder), ruleset=common,
+                   summary=RankingSummary(total=len(ranked), verdicts=dict(sorted(verdicts.items(),
+                                                                                  key=lambda kv: VERDICT_ORDER[kv[0]]))),
+                   districts=ranked)
+
+
+def _worker_died(job: _Job, exc: BaseException) -> RankedDistrict:
+    from kepu_rules.diagnostics import Diagnostic, Location
+    from kepu_rules.i18n import Msg
+
+    project, folder, lang = job[0], job[1], job[2]
+    d = Diagnostic(Location(project), Msg(f"评估进程异常退出：{exc}", f"the assessing process died: {exc}"),
+                   code="internal-error")
+    return _error_entry(folder, _district_name(Path(project)), [_diagnostic_info(d, lang)])
+
+
+def exit_code(ranking: Ranking) -> int:
+    """The proposed exit code of `kepu check --batch`: 2 if any project's input is wrong, else 0 if
+    every district passes, else 1 (no project at all is wrong input too: 2)."""
+    from kepu_rules import exitcodes
+
+    if not ranking.districts or ranking.has_errors:
+        return exitcodes.INPUT_ERROR
+    return exitcodes.PASS if ranking.all_pass else exitcodes.FAIL
