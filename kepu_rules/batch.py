@@ -37,6 +37,8 @@ RankVerdict = Literal["pass", "incomplete", "fail", "error"]
 
 VERDICT_ORDER: dict[str, int] = {"pass": 0, "incomplete": 1, "fail": 2, "error": 3}
 GAP_LIMIT = 3
+DEFAULT_WORKERS = 2
+"""Worker processes when none are asked for: `kepu check --batch` shows it in --help (its test checks that)."""
 
 _SEVERITY_ORDER = {Severity.VETO: 0, Severity.REQUIRED: 1, Severity.SCORED: 2, Severity.ADVISORY: 3}
 _GAP_STATUSES = (Status.FAIL, Status.WARN, Status.UNKNOWN, Status.ERROR)
@@ -266,7 +268,7 @@ def _pool(workers: int) -> ProcessPoolExecutor:
 
 
 def assess_batch(folder: Path, lang: Lang = "zh", progress: ProgressCallback | None = None, *,
-                 workers: int = 2, params: Mapping[str, str] | None = None, pass_mark: float | None = None,
+                 workers: int = DEFAULT_WORKERS, params: Mapping[str, str] | None = None, pass_mark: float | None = None,
                  as_of: date | None = None) -> Ranking:
     """Assess every project under `folder` and rank them. Never raises for a project's wrong input.
 

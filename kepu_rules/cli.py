@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
 from kepu_rules import __version__, exitcodes
 from kepu_rules.diagnostics import Diagnostic, KepuError
 from kepu_rules.i18n import Lang, normalize_lang
+
+if TYPE_CHECKING:  # kepu_rules.batch loads pydantic: only `kepu check --batch` pays for it
+    from kepu_rules.batch import RankedDistrict, Ranking
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -69,6 +74,17 @@ def _parse_sets(values: tuple[str, ...], lang: Lang) -> dict[str, str]:
     return out
 
 
+def _parse_as_of(value: str | None, lang: Lang) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        msg = (f"{value!r} 不是日期，应写成 2026-11-22 这样" if lang == "zh" else
+               f"{value!r} is not a date like 2026-11-22")
+        raise click.BadParameter(msg, param_hint="--as-of") from None
+
+
 def _run_assessment(config: Path | None, sets: tuple[str, ...], lang_opt: str | None, as_of: str | None) -> Any:
     from kepu_rules.config import find_config, load_config
     from kepu_rules.engine.assess import assess
@@ -77,11 +93,9 @@ def _run_assessment(config: Path | None, sets: tuple[str, ...], lang_opt: str | 
     try:
         cfg = load_config(config if config is not None else find_config(Path(".")))
         lang = normalize_lang(lang_opt, cfg.language)
-        if as_of is not None:
-            try:
-                cfg = cfg.model_copy(update={"as_of": dt.date.fromisoformat(as_of)})
-            except ValueError:
-                raise click.BadParameter(f"{as_of!r} is not a date like 2026-11-22", param_hint="--as-of") from None
+        date = _parse_as_of(as_of, lang)
+        if date is not None:
+            cfg = cfg.model_copy(update={"as_of": date})
         return assess(cfg, params=_parse_sets(sets, lang)), lang
     except KepuError as err:
         fail_with(err, lang)
@@ -106,8 +120,25 @@ def _outputs(formats: tuple[str, ...], outputs: tuple[str, ...]) -> list[tuple[s
     return pairs
 
 
+def _emit(text: str, path: str | None) -> None:
+    """One rendering to stdout, or to its file (parent folders created, ending in a newline)."""
+    if path is None:
+        click.echo(text.rstrip("\n"))
+        return
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+
+
 @cli.command(context_settings=CONTEXT_SETTINGS)
 @_config_option
+@click.option("--batch", "batch_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              metavar="DIR",
+              help="Assess every project under DIR (each folder holding a kepu.yaml) and print their ranking, "
+                   "as text, json, markdown or html. --set, --fail-under and --as-of apply to every project; "
+                   "--lang defaults to zh; -c, --by and -v do not apply.")
+@click.option("--workers", type=click.IntRange(min=1), default=None, metavar="N",
+              help="With --batch: assess N projects at a time, each in its own process (default: 2).")
 @click.option("-f", "--format", "formats", multiple=True, metavar="FORMAT[:FILE]",
               help="text, json, junit, markdown, html or github (repeatable; FORMAT:FILE writes to a file).")
 @click.option("-o", "--output", "outputs", multiple=True, metavar="FILE", help="Write the report of the matching --format to FILE.")
@@ -118,19 +149,38 @@ def _outputs(formats: tuple[str, ...], outputs: tuple[str, ...]) -> list[tuple[s
 @click.option("-v", "--verbose", is_flag=True, help="List passing rules too.")
 @click.option("--color/--no-color", default=None, help="Colour the text report (default: when writing to a terminal).")
 @_lang_option
-def check(config: Path | None, formats: tuple[str, ...], outputs: tuple[str, ...], sets: tuple[str, ...],
-          fail_under: float | None, group_by: str | None, as_of: str | None, verbose: bool, color: bool | None,
-          lang: str | None) -> None:
-    """Assess the project and print where it stands.
+def check(config: Path | None, batch_dir: Path | None, workers: int | None, formats: tuple[str, ...],
+          outputs: tuple[str, ...], sets: tuple[str, ...], fail_under: float | None, group_by: str | None,
+          as_of: str | None, verbose: bool, color: bool | None, lang: str | None) -> None:
+    """Assess the project and print where it stands; with --batch DIR, rank every project under DIR.
 
     Exit codes: 0 the assessment passes; 1 it does not (a veto or required rule fails, or the score is
     under the pass mark, or a veto/required rule could not be checked); 2 the input is wrong.
+
+    With --batch: 0 every district passes; 1 at least one does not; 2 some project's input is wrong, or
+    DIR holds no kepu.yaml at all. Projects with wrong input are listed, with their diagnostics, after
+    the ranked ones. On stderr: a progress line while it runs (only on a terminal), then a one-line
+    summary.
     """
     from kepu_rules import registry
     from kepu_rules.reports.base import ReportOptions
     from kepu_rules.reports.model import Verdict
 
     pairs = _outputs(formats, outputs)
+    if batch_dir is not None:
+        given = [name for name, on in (("-c/--config", config is not None), ("--by", group_by is not None),
+                                       ("-v/--verbose", verbose)) if on]
+        if given:
+            chosen = _guess_lang(lang)
+            raise click.UsageError(
+                f"{'、'.join(given)} 不能与 --batch 同时使用：--batch 评估 DIR 下的每个项目，输出的是排名"
+                if chosen == "zh" else
+                f"{', '.join(given)} cannot be used with --batch: it assesses every project under DIR and prints "
+                f"their ranking")
+        _check_batch(batch_dir, pairs, sets, fail_under, as_of, workers, lang)
+    if workers is not None:
+        raise click.UsageError("--workers 只用于 --batch" if _guess_lang(lang) == "zh" else
+                               "--workers applies only with --batch")
     reporters = registry.reporters()
     for name, _ in pairs:
         if name not in reporters:
@@ -139,14 +189,103 @@ def check(config: Path | None, formats: tuple[str, ...], outputs: tuple[str, ...
     report = assessment.report(chosen, fail_under)
     for name, path in pairs:
         use_color = (color if color is not None else sys.stdout.isatty()) and path is None
-        text = reporters[name]().render(report, ReportOptions(group_by=group_by, color=use_color, verbose=verbose))
-        if path is None:
-            click.echo(text.rstrip("\n"))
-        else:
-            target = Path(path)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        options = ReportOptions(group_by=group_by, color=use_color, verbose=verbose)
+        _emit(reporters[name]().render(report, options), path)
     sys.exit(exitcodes.PASS if report.summary.verdict is Verdict.PASS else exitcodes.FAIL)
+
+
+class _BatchProgress:
+    """`[k/n] district verdict` on stderr, rewritten in place, and only when stderr is a terminal: in a
+    CI log it would be one line per district, and stdout (maybe JSON being parsed) never sees it."""
+
+    def __init__(self, lang: Lang, live: bool) -> None:
+        self.lang = lang
+        self.live = live
+        self.shown = 0  # cells of the line now on screen
+
+    def __call__(self, done: int, total: int, entry: RankedDistrict) -> None:
+        if not self.live:
+            return
+        from kepu_rules.diagnostics import display_width
+        from kepu_rules.reports.ranking import verdict_text
+        from kepu_rules.reports.text import fit
+
+        line = fit(f"[{done}/{total}] {entry.district} {verdict_text(entry.verdict, self.lang)}",
+                   self._columns())
+        width = display_width(line)
+        click.echo("\r" + line + " " * max(0, self.shown - width), err=True, nl=False)
+        self.shown = width
+
+    def clear(self) -> None:
+        if self.shown:
+            click.echo("\r" + " " * self.shown + "\r", err=True, nl=False)
+            self.shown = 0
+
+    @staticmethod
+    def _columns() -> int:
+        # stderr's own width (stdout may be a pipe); one column short, so the terminal never wraps the line
+        try:
+            columns = os.get_terminal_size(sys.stderr.fileno()).columns
+        except (OSError, ValueError):
+            columns = 0
+        return max(20, (columns or 80) - 1)
+
+
+def _batch_summary(ranking: Ranking, lang: Lang, seconds: float) -> str:
+    """The one line a CI log keeps: how many projects, verdict counts, which ones have wrong input."""
+    from kepu_rules.reports.ranking import verdict_text
+
+    total = ranking.summary.total
+    errors = [d.folder for d in ranking.districts if d.verdict == "error"]
+    named = errors[:5] + (["…"] if len(errors) > 5 else [])
+    if lang == "zh":
+        counts = "、".join(f"{verdict_text(v, lang)} {n}" for v, n in ranking.summary.verdicts.items())
+        line = f"评估了 {total} 个项目，用时 {seconds:.1f} 秒：{counts}"
+        return line + (f"；输入有误：{'、'.join(named)}" if errors else "")
+    counts = ", ".join(f"{n} {verdict_text(v, lang)}{'s' if v == 'error' and n != 1 else ''}"  # 2 input errors
+                       for v, n in ranking.summary.verdicts.items())
+    line = f"assessed {total} project{'s' if total != 1 else ''} in {seconds:.1f} s: {counts}"
+    return line + (f"; input errors in {', '.join(named)}" if errors else "")
+
+
+def _check_batch(folder: Path, pairs: list[tuple[str, str | None]], sets: tuple[str, ...],
+                 fail_under: float | None, as_of: str | None, workers: int | None, lang_opt: str | None) -> NoReturn:
+    """`kepu check --batch`: every argument is checked before the first project is assessed."""
+    from kepu_rules import batch, registry
+    from kepu_rules.reports.ranking import FORMATS, render_ranking
+
+    # One language for the whole ranking: projects may each name their own, so it is --lang, else zh.
+    lang = _guess_lang(lang_opt)
+    allowed = ("、" if lang == "zh" else ", ").join(FORMATS)
+    for name, _ in pairs:
+        if name in FORMATS:
+            continue
+        if name in registry.reporters():  # junit, github: they describe one project's rules, not a ranking
+            msg = (f"--batch 输出的是排名，格式可选 {allowed}；{name} 只用于单个项目的报告" if lang == "zh" else
+                   f"--batch writes a ranking, as {allowed}; {name!r} is a format of a single project's report")
+        else:
+            msg = (f"未知格式 {name!r}；--batch 的格式可选 {allowed}" if lang == "zh" else
+                   f"unknown format {name!r}; with --batch choose from {allowed}")
+        raise click.BadParameter(msg, param_hint="--format")
+    params = _parse_sets(sets, lang)
+    date = _parse_as_of(as_of, lang)
+    if not batch.find_projects(folder):
+        click.echo(f"{folder} 下没有找到 kepu.yaml：--batch 评估其中每个含 kepu.yaml 的文件夹（每个区县一个项目），"
+                   f"可用 kepu init 新建项目" if lang == "zh" else
+                   f"no kepu.yaml found under {folder}: --batch assesses every folder in it that holds a kepu.yaml "
+                   f"(one project per district); kepu init creates one", err=True)
+        sys.exit(exitcodes.INPUT_ERROR)
+    progress = _BatchProgress(lang, live=sys.stderr.isatty())
+    started = time.monotonic()
+    try:
+        ranking = batch.assess_batch(folder, lang, progress, workers=workers or batch.DEFAULT_WORKERS,
+                                     params=params, pass_mark=fail_under, as_of=date)
+    finally:
+        progress.clear()  # before the ranking reaches the same terminal, and on Ctrl-C
+    for name, path in pairs:
+        _emit(render_ranking(ranking, name, lang), path)
+    click.echo(_batch_summary(ranking, lang, time.monotonic() - started), err=True)
+    sys.exit(batch.exit_code(ranking))
 
 
 # -- explain ----------------------------------------------------------------------------------
