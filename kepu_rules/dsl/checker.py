@@ -11,6 +11,7 @@ from typing import Any
 from kepu_rules.diagnostics import Diagnostic, KepuError, Location, with_source_lines
 from kepu_rules.dsl import ast as A
 from kepu_rules.dsl import ir as I
+from kepu_rules.dsl.depth import too_deep
 from kepu_rules.dsl.syntax_errors import UNIT_GLUED
 from kepu_rules.engine.resolve import ResolvedRuleset
 from kepu_rules.facts.schema import TYPE_KEYWORDS, EntityDef, FieldDef, FieldType, ScalarDef, Schema
@@ -166,12 +167,26 @@ class _Checker:
                 self._ptypes[name] = node.type
             except _Fail:
                 self._ptypes[name] = I.ANY
+            except RecursionError:
+                # `expr` recurses: a value nested too deeply for the stack left is the author's to simplify.
+                self.problems.append(too_deep(_loc(pv.declared)))
+                self._ptypes[name] = I.ANY
+                continue
             if not isinstance(pv.value, (A.Literal_, A.ListLit)):
                 self.error(pv.value, Msg("参数的值必须是字面值（数字、百分数、日期、文字或列表）",
                                          "a param's value must be a literal (number, percent, date, text or list)"), code="param-not-literal")
         return self._ptypes
 
     def rule(self, rule: A.Rule, problems: list[Diagnostic]) -> I.CheckedRule | None:
+        try:
+            return self._rule(rule, problems)
+        except RecursionError:
+            # Checking recurses over the expressions: a rule nested too deeply for the stack left is a
+            # diagnostic like any other (rules from `parse` are never that deep, see `depth.py`).
+            problems.append(too_deep(_loc(rule.span), rule.id))
+            return None
+
+    def _rule(self, rule: A.Rule, problems: list[Diagnostic]) -> I.CheckedRule | None:
         self.problems = problems
         self._used = (set(), set(), set())
         before = len(problems)

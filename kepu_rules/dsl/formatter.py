@@ -26,6 +26,7 @@ from typing import Literal
 
 from kepu_rules.diagnostics import display_width
 from kepu_rules.dsl.ast import (
+    NO_SPAN,
     And,
     Arith,
     Attr,
@@ -61,6 +62,7 @@ from kepu_rules.dsl.ast import (
     Today,
     Within,
 )
+from kepu_rules.dsl.depth import too_deep_on_overflow
 
 Lang = Literal["zh", "en"]
 
@@ -121,13 +123,18 @@ Reach = Literal["closed", "has", "any"]
 
 
 def format_ruleset(rs: RulesetFile, lang: Lang | None = None) -> str:
-    """The canonical text of a ruleset; keywords in `lang`, by default the language the author used."""
+    """The canonical text of a ruleset; keywords in `lang`, by default the language the author used.
+
+    The printer recurses over expressions: one nested too deeply for the stack left is a KepuError with
+    a `too-deep` diagnostic at its rule (trees from `parse` are never that deep, see `depth.py`).
+    """
     return _Printer(lang or rs.keyword_lang).ruleset(rs)
 
 
 def format_expr(expr: Expr, lang: Lang = "en") -> str:
     """One expression on one line, with only the parentheses it needs."""
-    return _Printer(lang).flat(expr)
+    with too_deep_on_overflow(getattr(expr, "span", NO_SPAN)):
+        return _Printer(lang).flat(expr)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -476,7 +483,8 @@ class _Printer:
         for decl in rs.decls:
             if not _same_run(previous, decl):
                 lines.append("")
-            lines += self._decl(decl)
+            with too_deep_on_overflow(decl.span):
+                lines += self._decl(decl)
             previous = decl
         return "\n".join(lines) + "\n"
 
@@ -536,10 +544,12 @@ class _Printer:
         return self._braced(f"{self.kw('section')} {quote(s.name)}", body)
 
     def _rule(self, r: Rule, avail: int) -> list[str]:
-        lines = [f"{self.kw('rule')} {r.id} {self._titles(r.title, r.title_en)}"]
-        lines += _indent(self._metas(r.meta, avail - 4), INDENT * 2)
-        lines[-1] += " {"
-        lines += _indent(self.block(r.body, avail - len(INDENT)))
+        # Guarded here rather than only per declaration, so the diagnostic names the rule.
+        with too_deep_on_overflow(r.span, r.id):
+            lines = [f"{self.kw('rule')} {r.id} {self._titles(r.title, r.title_en)}"]
+            lines += _indent(self._metas(r.meta, avail - 4), INDENT * 2)
+            lines[-1] += " {"
+            lines += _indent(self.block(r.body, avail - len(INDENT)))
         return [*lines, "}"]
 
     # -- metadata ------------------------------------------------------------------------------

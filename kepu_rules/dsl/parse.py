@@ -11,9 +11,14 @@ from kepu_rules.i18n import Msg
 
 
 def parse(text: str, path: str = "<string>") -> RulesetFile:
-    """Parse one ruleset text. Raises KepuError (with every diagnostic found) on any mistake."""
-    from lark.exceptions import UnexpectedInput
+    """Parse one ruleset text. Raises KepuError (with every diagnostic found) on any mistake.
 
+    Any text gives a ruleset or a KepuError: nesting too deep for the later, recursive stages is a
+    `too-deep` diagnostic, never a RecursionError.
+    """
+    from lark.exceptions import UnexpectedInput, VisitError
+
+    from kepu_rules.dsl.depth import check_nesting, deepest_decl_diagnostic, too_deep
     from kepu_rules.dsl.parser import parse_tree
     from kepu_rules.dsl.syntax_errors import syntax_diagnostic
     from kepu_rules.dsl.transformer import to_ast
@@ -21,12 +26,23 @@ def parse(text: str, path: str = "<string>") -> RulesetFile:
     text = text.removeprefix("\ufeff")
     try:
         tree = parse_tree(text)
-        ruleset, problems = to_ast(tree, path)
     except UnexpectedInput as err:
         raise KepuError(syntax_diagnostic(err, text, path)) from None
     except RecursionError:
-        raise KepuError(Diagnostic(Location(path, 1, 1), Msg("表达式嵌套过深", "expression nested too deeply"),
-                                   code="too-deep")) from None
+        # The LALR parser is iterative; this only happens when the caller left almost no stack.
+        raise KepuError(_with_source([too_deep(Location(path, 1, 1))], text)) from None
+    # Refused before transforming, so no stage after this one meets a tree deeper than MAX_NESTING.
+    deep = check_nesting(tree, path)
+    if deep is not None:
+        raise KepuError(_with_source([deep], text))
+    try:
+        ruleset, problems = to_ast(tree, path)
+    except (RecursionError, VisitError) as err:
+        # The transformer recurses: with little stack left even an accepted depth overflows it. Inside a
+        # callback lark wraps the RecursionError in a VisitError; any other VisitError is a bug, not input.
+        if isinstance(err, VisitError) and not isinstance(err.orig_exc, RecursionError):
+            raise
+        raise KepuError(_with_source([deepest_decl_diagnostic(tree, path)], text)) from None
     if problems:
         raise KepuError(_with_source(problems, text))
     return replace(ruleset, text=text)

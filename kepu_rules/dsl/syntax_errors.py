@@ -19,6 +19,7 @@ TERMINAL_WORDS: dict[str, tuple[str, str]] = {
     "DATE": ("日期", "a date such as 2026-09-15"),
     "CMP": ("比较符（>=、不低于 …）", "a comparison (>=, < ...)"),
     "COUNT_OP": ("至少/至多/恰好", "at least / at most / exactly"),
+    "CMP_OR_COUNT": ("不少于/不多于", "不少于 / 不多于"),
     "EACH_PERIOD": ("每年/每季度/每月", "each year / quarter / month"),
     "RULESET": ("ruleset/规则集", "`ruleset`"),
     "VERSION": ("version/版本", "`version`"),
@@ -120,6 +121,9 @@ _NUM_UNIT = re.compile(r"^\d+(个|处|项|次|名|家|所|位|条|份|篇|张|�
 
 def describe_expected(expected: set[str]) -> Msg:
     names = set(expected)
+    if names & {"CMP", "COUNT_OP"}:
+        # 不少于/不多于 are accepted wherever a comparison or a count is: those words already cover them.
+        names.discard("CMP_OR_COUNT")
     parts_zh: list[str] = []
     parts_en: list[str] = []
     if names >= _EXPR_START:

@@ -15,6 +15,11 @@ from kepu_rules.diagnostics import Diagnostic, Location
 from kepu_rules.dsl import ast as A
 from kepu_rules.i18n import Msg
 
+# The spelling tables below are keyed by every spelling the grammar's terminal of the same meaning
+# lexes (multi-word spellings with single spaces): a spelling missing here would be a KeyError inside a
+# lark callback, which escapes `parse` as a VisitError. tests/dsl/test_keywords.py compares each table
+# with the alternatives in kepu.lark.
+
 CMP_OPS: dict[str, A.CompareOp] = {}
 for _op, _spellings in {
     "==": ("=", "==", "＝", "等于"),
@@ -28,8 +33,8 @@ for _op, _spellings in {
         CMP_OPS[_s] = _op  # type: ignore[assignment]
 
 COUNT_OPS: dict[str, A.CountOp] = {
-    "at least": "at_least", "至少有": "at_least", "至少": "at_least",
-    "at most": "at_most", "至多有": "at_most", "至多": "at_most", "最多": "at_most",
+    "at least": "at_least", "至少有": "at_least", "至少": "at_least", "不少于": "at_least",
+    "at most": "at_most", "至多有": "at_most", "至多": "at_most", "最多": "at_most", "不多于": "at_most",
     "exactly": "exactly", "恰好有": "exactly", "恰好": "exactly", "正好": "exactly",
 }
 
@@ -37,6 +42,12 @@ PERIODS: dict[str, A.PeriodUnit] = {
     "year": "year", "每年": "year", "每一年": "year",
     "quarter": "quarter", "每季度": "quarter", "每个季度": "quarter",
     "month": "month", "每月": "month", "每个月": "month",
+}
+
+TIME_UNITS: dict[str, A.TimeUnit] = {
+    "year": "years", "years": "years", "年内": "years",
+    "month": "months", "months": "months", "个月内": "months", "月内": "months",
+    "day": "days", "days": "days", "天内": "days", "日内": "days",
 }
 
 SEVERITIES = {
@@ -339,11 +350,11 @@ class ToAst(Transformer[Token, A.RulesetFile]):
 
     def within_en(self, meta: LarkMeta, c: list[Any]) -> A.Within:
         value, _w, amount, unit, _b, ref = c
-        return A.Within(value, amount.value, _time_unit(str(unit)), ref, self._span(meta))
+        return A.Within(value, amount.value, TIME_UNITS[str(unit)], ref, self._span(meta))
 
     def within_zh(self, meta: LarkMeta, c: list[Any]) -> A.Within:
         value, _at, ref, _before, amount, unit = c
-        return A.Within(value, amount.value, _time_unit(str(unit)), ref, self._span(meta))
+        return A.Within(value, amount.value, TIME_UNITS[str(unit)], ref, self._span(meta))
 
     def is_missing(self, meta: LarkMeta, c: list[Any]) -> A.IsMissing:
         return A.IsMissing(c[0], False, self._span(meta))
@@ -460,14 +471,6 @@ class ToAst(Transformer[Token, A.RulesetFile]):
 
     def period_by(self, meta: LarkMeta, c: list[Any]) -> str:
         return str(c[1])
-
-
-def _time_unit(word: str) -> A.TimeUnit:
-    if word.startswith(("year", "年")):
-        return "years"
-    if word.startswith(("month", "个月", "月")):
-        return "months"
-    return "days"
 
 
 _META_ZH = {
