@@ -1,11 +1,15 @@
 """How deeply a rule may nest, and the `too-deep` diagnostic for one that nests deeper.
 
-The LALR parser is iterative, so any nesting parses; everything after it walks the tree recursively
-(lark's transformer, the formatter, the checker, the evaluators), at one to several Python frames a level.
-Rather than let the interpreter's recursion limit decide, at a depth that depends on the stage and on how
-deep the caller's stack already is, `parse` refuses trees deeper than `MAX_NESTING` up front. Every stage
-after it is then only asked to walk trees that deep, which stays far below the default recursion limit
-(tests/dsl/test_parser_fuzz.py formats, checks and evaluates the deepest nesting of each kind).
+The parser is iterative (lark's LALR tables, driven by `parser.build`, which also builds the AST), so any
+nesting parses; everything after it walks the AST recursively (the formatter, the checker, the
+evaluators), at one to several Python frames a level. Rather than let the interpreter's recursion limit
+decide, at a depth that depends on the stage and on how deep the caller's stack already is, `parse`
+refuses texts nested deeper than `MAX_NESTING`. Every stage after it is then only asked to walk trees
+that deep, which stays far below the default recursion limit (tests/dsl/test_parser_fuzz.py formats,
+checks and evaluates the deepest nesting of each kind).
+
+Levels are counted on lark's parse tree: `parser.build` counts them as it reduces and gives up past the
+limit, and `check_nesting` finds, on the tree of a text it gave up on, the construct to report.
 
 A RecursionError can still happen when a stage is called with most of the stack already used; the
 stages turn it into the same diagnostic (`too_deep`) rather than let it escape.
@@ -32,7 +36,7 @@ MAX_NESTING = 100
 
 #: Tree nodes that are not a level of their own: the file structure above the expressions, and `E where
 #: C`, which is part of the quantifier or call it is written in (`each E where C has D` is one level).
-_NOT_A_LEVEL = frozenset({"start", "section", "rule", "collection_filtered"})
+NOT_A_LEVEL = frozenset({"start", "section", "rule", "collection_filtered"})
 
 
 def too_deep(location: Location, rule_id: str | None = None, limit: int | None = None) -> Diagnostic:
@@ -73,27 +77,11 @@ def too_deep_on_overflow(span: Span, rule_id: str | None = None) -> Iterator[Non
 
 def check_nesting(tree: Tree, path: str) -> Diagnostic | None:
     """A `too-deep` diagnostic at the first construct nested deeper than MAX_NESTING, or None."""
-    from lark import Tree
-
-    # Runs on every parse, so a lean loop (about 3% of parsing); `_walk` finds the rule only when needed.
-    stack: list[tuple[Tree, int]] = [(tree, 0)]
-    while stack:
-        node, depth = stack.pop()
-        if node.data not in _NOT_A_LEVEL:
-            depth += 1
-            if depth > MAX_NESTING:
-                decl = next(d for n, _depth, d in _walk(tree) if n is node)
-                return too_deep(_location(node, path), _rule_id(decl), MAX_NESTING)
-        # Reversed, so the first construct in the text that goes too deep is the one reported.
-        stack.extend([(c, depth) for c in reversed(node.children) if isinstance(c, Tree)])
+    # `_walk` goes in text order, so the first construct in the text that goes too deep is the one reported.
+    for node, depth, decl in _walk(tree):
+        if depth > MAX_NESTING:
+            return too_deep(_location(node, path), _rule_id(decl), MAX_NESTING)
     return None
-
-
-def deepest_decl_diagnostic(tree: Tree, path: str) -> Diagnostic:
-    """A `too-deep` diagnostic at the start of the declaration (usually a rule) holding the deepest
-    construct: for a RecursionError, which says the tree is too deep for the stack left but not where."""
-    _node, _depth, decl = max(_walk(tree), key=lambda item: item[1])
-    return too_deep(_location(decl, path), _rule_id(decl))
 
 
 def _walk(tree: Tree) -> Iterator[tuple[Tree, int, Tree]]:
@@ -106,7 +94,7 @@ def _walk(tree: Tree) -> Iterator[tuple[Tree, int, Tree]]:
         node, depth, decl = stack.pop()
         if node.data == "rule":
             decl = node
-        depth += node.data not in _NOT_A_LEVEL
+        depth += node.data not in NOT_A_LEVEL
         yield node, depth, decl
         top = node.data == "start"
         stack.extend((c, depth, c if top else decl) for c in reversed(node.children) if isinstance(c, Tree))

@@ -16,33 +16,28 @@ def parse(text: str, path: str = "<string>") -> RulesetFile:
     Any text gives a ruleset or a KepuError: nesting too deep for the later, recursive stages is a
     `too-deep` diagnostic, never a RecursionError.
     """
-    from lark.exceptions import UnexpectedInput, VisitError
+    from lark.exceptions import UnexpectedInput
 
-    from kepu_rules.dsl.depth import check_nesting, deepest_decl_diagnostic, too_deep
-    from kepu_rules.dsl.parser import parse_tree
+    from kepu_rules.dsl.depth import MAX_NESTING, check_nesting, too_deep
+    from kepu_rules.dsl.parser import TooDeep, parse_tree
     from kepu_rules.dsl.syntax_errors import syntax_diagnostic
     from kepu_rules.dsl.transformer import to_ast
 
     text = text.removeprefix("\ufeff")
     try:
-        tree = parse_tree(text)
+        try:
+            ruleset, problems = to_ast(text, path, MAX_NESTING)
+        except TooDeep:
+            # Refused before any later, recursive stage sees it. A syntax error further on still comes
+            # first, and the construct to report is found on lark's tree: both from lark's own parse.
+            deep = check_nesting(parse_tree(text), path)
+            assert deep is not None, "lark's tree nests as deep as the parser found"
+            raise KepuError(_with_source([deep], text)) from None
     except UnexpectedInput as err:
         raise KepuError(syntax_diagnostic(err, text, path)) from None
     except RecursionError:
-        # The LALR parser is iterative; this only happens when the caller left almost no stack.
+        # The parser is iterative; this only happens when the caller left almost no stack.
         raise KepuError(_with_source([too_deep(Location(path, 1, 1))], text)) from None
-    # Refused before transforming, so no stage after this one meets a tree deeper than MAX_NESTING.
-    deep = check_nesting(tree, path)
-    if deep is not None:
-        raise KepuError(_with_source([deep], text))
-    try:
-        ruleset, problems = to_ast(tree, path)
-    except (RecursionError, VisitError) as err:
-        # The transformer recurses: with little stack left even an accepted depth overflows it. Inside a
-        # callback lark wraps the RecursionError in a VisitError; any other VisitError is a bug, not input.
-        if isinstance(err, VisitError) and not isinstance(err.orig_exc, RecursionError):
-            raise
-        raise KepuError(_with_source([deepest_decl_diagnostic(tree, path)], text)) from None
     if problems:
         raise KepuError(_with_source(problems, text))
     return replace(ruleset, text=text)

@@ -1,4 +1,4 @@
-"""Turns lark's parse tree into the typed AST, one method per grammar rule, every node with its span."""
+"""Builds the typed AST as the parser reduces, one method per grammar rule, every node with its span."""
 
 from __future__ import annotations
 
@@ -8,17 +8,16 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from lark import Token, Transformer, Tree, v_args
-from lark.tree import Meta as LarkMeta
+from lark import Token
 
 from kepu_rules.diagnostics import Diagnostic, Location
 from kepu_rules.dsl import ast as A
+from kepu_rules.dsl.parser import Builder, build
 from kepu_rules.i18n import Msg
 
 # The spelling tables below are keyed by every spelling the grammar's terminal of the same meaning
-# lexes (multi-word spellings with single spaces): a spelling missing here would be a KeyError inside a
-# lark callback, which escapes `parse` as a VisitError. tests/dsl/test_keywords.py compares each table
-# with the alternatives in kepu.lark.
+# lexes (multi-word spellings with single spaces): a spelling missing here would be a KeyError that
+# escapes `parse`. tests/dsl/test_keywords.py compares each table with the alternatives in kepu.lark.
 
 CMP_OPS: dict[str, A.CompareOp] = {}
 for _op, _spellings in {
@@ -103,22 +102,22 @@ class _RuleId(str):
     span: A.Span
 
 
-@v_args(meta=True)
-class ToAst(Transformer[Token, A.RulesetFile]):
-    """The lark tree -> AST transformer. Semantic slips it can see (a bad severity word, metadata given
-    twice) are collected in `diagnostics` rather than raised, so one pass reports them all."""
+class ToAst(Builder):
+    """The AST builder: `parser.build` calls a method as each rule reduces, with the rule's children as a
+    lark tree would hold them (tokens, `None` for a missing `[optional]`, and what these methods returned
+    for the rules below). Semantic slips it can see (a bad severity word, metadata given twice) are
+    collected in `diagnostics` rather than raised, so one pass reports them all."""
 
     def __init__(self, path: str) -> None:
-        super().__init__(visit_tokens=False)
         self.path = path
         self.diagnostics: list[Diagnostic] = []
 
     # -- helpers -------------------------------------------------------------------------------
 
-    def _span(self, meta: LarkMeta) -> A.Span:
-        if getattr(meta, "empty", True):
-            return A.Span.unknown(self.path)
-        return A.Span(self.path, meta.line, meta.column, meta.end_line, meta.end_column)
+    def _span(self) -> A.Span:
+        """The span of the rule being built: from its first token to its last (every rule has one)."""
+        first, last = self.first, self.last
+        return A.Span(self.path, first.line or 0, first.column or 0, last.end_line or 0, last.end_column or 0)
 
     def _tok_span(self, tok: Token) -> A.Span:
         return A.Span(self.path, tok.line or 0, tok.column or 0, tok.end_line or 0, tok.end_column or 0)
@@ -129,15 +128,15 @@ class ToAst(Transformer[Token, A.RulesetFile]):
 
     # -- file ----------------------------------------------------------------------------------
 
-    def start(self, meta: LarkMeta, children: list[Any]) -> A.RulesetFile:
+    def start(self, children: list[Any]) -> A.RulesetFile:
         header, *decls = children
         return A.RulesetFile(
             id=header["id"], title=header["title"][0], title_en=header["title"][1],
             version=header.get("version"), extends=tuple(header["extends"]), language=header.get("language"),
-            keyword_lang=header["keyword_lang"], decls=tuple(decls), path=self.path, span=self._span(meta),
+            keyword_lang=header["keyword_lang"], decls=tuple(decls), path=self.path, span=self._span(),
         )
 
-    def header(self, meta: LarkMeta, children: list[Any]) -> dict[str, Any]:
+    def header(self, children: list[Any]) -> dict[str, Any]:
         kw: Token = children[0]
         out: dict[str, Any] = {"id": str(children[1]), "title": children[2], "extends": [],
                                "keyword_lang": "en" if kw.isascii() else "zh"}
@@ -148,18 +147,18 @@ class ToAst(Transformer[Token, A.RulesetFile]):
                 out[child[0]] = child[1]
         return out
 
-    def title(self, meta: LarkMeta, children: list[Any]) -> tuple[str, str | None]:
+    def title(self, children: list[Any]) -> tuple[str, str | None]:
         return (children[0], children[1] if len(children) > 1 else None)
 
-    def version(self, meta: LarkMeta, children: list[Any]) -> tuple[str, str]:
+    def version(self, children: list[Any]) -> tuple[str, str]:
         return ("version", children[1])
 
-    def extends(self, meta: LarkMeta, children: list[Any]) -> A.ExtendsRef:
+    def extends(self, children: list[Any]) -> A.ExtendsRef:
         target = children[1]
         is_path = not isinstance(target, Token)
-        return A.ExtendsRef(str(target), is_path, self._span(meta))
+        return A.ExtendsRef(str(target), is_path, self._span())
 
-    def language(self, meta: LarkMeta, children: list[Any]) -> tuple[str, str]:
+    def language(self, children: list[Any]) -> tuple[str, str]:
         value = str(children[1])
         lang = {"zh": "zh", "中文": "zh", "en": "en", "english": "en", "英文": "en"}.get(value.lower())
         if lang is None:
@@ -168,68 +167,68 @@ class ToAst(Transformer[Token, A.RulesetFile]):
             lang = "zh"
         return ("language", lang)
 
-    def param(self, meta: LarkMeta, children: list[Any]) -> A.ParamDecl:
-        return A.ParamDecl(str(children[1]), children[3], False, self._span(meta))
+    def param(self, children: list[Any]) -> A.ParamDecl:
+        return A.ParamDecl(str(children[1]), children[3], False, self._span())
 
-    def set_param(self, meta: LarkMeta, children: list[Any]) -> A.ParamDecl:
-        return A.ParamDecl(str(children[1]), children[3], True, self._span(meta))
+    def set_param(self, children: list[Any]) -> A.ParamDecl:
+        return A.ParamDecl(str(children[1]), children[3], True, self._span())
 
     # -- schema --------------------------------------------------------------------------------
 
-    def entity(self, meta: LarkMeta, children: list[Any]) -> A.EntityDecl:
+    def entity(self, children: list[Any]) -> A.EntityDecl:
         name, label, aliases = str(children[1]), children[2], children[3]
         fields = tuple(c for c in children[4:] if isinstance(c, A.FieldDecl))
-        return A.EntityDecl(name, fields, label, aliases or (), False, self._span(meta))
+        return A.EntityDecl(name, fields, label, aliases or (), False, self._span())
 
-    def extend_entity(self, meta: LarkMeta, children: list[Any]) -> A.EntityDecl:
+    def extend_entity(self, children: list[Any]) -> A.EntityDecl:
         fields = tuple(c for c in children if isinstance(c, A.FieldDecl))
-        return A.EntityDecl(str(children[2]), fields, None, (), True, self._span(meta))
+        return A.EntityDecl(str(children[2]), fields, None, (), True, self._span())
 
-    def aliases(self, meta: LarkMeta, children: list[Any]) -> tuple[str, ...]:
+    def aliases(self, children: list[Any]) -> tuple[str, ...]:
         return tuple(c for c in children if isinstance(c, str) and not isinstance(c, Token))
 
-    def value_field(self, meta: LarkMeta, children: list[Any]) -> A.FieldDecl:
+    def value_field(self, children: list[Any]) -> A.FieldDecl:
         key, name, _colon, type_tok, required, aliases = children
         return A.FieldDecl(str(name), str(type_tok), None, key is not None, required is not None,
-                           aliases or (), self._span(meta), self._tok_span(type_tok))
+                           aliases or (), self._span(), self._tok_span(type_tok))
 
-    def ref_field(self, meta: LarkMeta, children: list[Any]) -> A.FieldDecl:
+    def ref_field(self, children: list[Any]) -> A.FieldDecl:
         name, _arrow, target, required, aliases = children
         return A.FieldDecl(str(name), "ref", str(target), False, required is not None, aliases or (),
-                           self._span(meta), self._tok_span(target))
+                           self._span(), self._tok_span(target))
 
-    def fact(self, meta: LarkMeta, children: list[Any]) -> A.FactDecl:
+    def fact(self, children: list[Any]) -> A.FactDecl:
         _kw, name, _colon, type_tok, label, aliases = children
-        return A.FactDecl(str(name), str(type_tok), label, aliases or (), self._span(meta), self._tok_span(type_tok))
+        return A.FactDecl(str(name), str(type_tok), label, aliases or (), self._span(), self._tok_span(type_tok))
 
     # -- sections and rules --------------------------------------------------------------------
 
-    def section(self, meta: LarkMeta, children: list[Any]) -> A.Section:
+    def section(self, children: list[Any]) -> A.Section:
         rules = tuple(c for c in children if isinstance(c, A.Rule))
-        return A.Section(children[1], rules, self._span(meta))
+        return A.Section(children[1], rules, self._span())
 
-    def rule_id(self, meta: LarkMeta, children: list[Any]) -> _RuleId:
+    def rule_id(self, children: list[Any]) -> _RuleId:
         rid = _RuleId(str(children[0]))
         rid.span = self._tok_span(children[0])
         return rid
 
     target_id = rule_id
 
-    def rule(self, meta: LarkMeta, children: list[Any]) -> A.Rule:
+    def rule(self, children: list[Any]) -> A.Rule:
         rid: _RuleId = children[1]
         title, title_en = children[2]
         metas = [c for c in children[3:] if isinstance(c, A.Meta)]
         body = _exprs(children[3:])
         body = [b for b in body if not isinstance(b, A.Meta)]
-        return A.Rule(str(rid), title, body[0], title_en, self._ordered_meta(metas), self._span(meta), rid.span)
+        return A.Rule(str(rid), title, body[0], title_en, self._ordered_meta(metas), self._span(), rid.span)
 
-    def override(self, meta: LarkMeta, children: list[Any]) -> A.Override:
+    def override(self, children: list[Any]) -> A.Override:
         rid: _RuleId = children[1]
         metas = [c for c in children if isinstance(c, A.Meta)]
-        return A.Override(str(rid), self._ordered_meta(metas), self._span(meta))
+        return A.Override(str(rid), self._ordered_meta(metas), self._span())
 
-    def drop(self, meta: LarkMeta, children: list[Any]) -> A.Drop:
-        return A.Drop(str(children[1]), children[3], self._span(meta))
+    def drop(self, children: list[Any]) -> A.Drop:
+        return A.Drop(str(children[1]), children[3], self._span())
 
     def _ordered_meta(self, metas: list[A.Meta]) -> tuple[A.Meta, ...]:
         seen: dict[str, A.Meta] = {}
@@ -241,13 +240,13 @@ class ToAst(Transformer[Token, A.RulesetFile]):
             seen[m.key] = m
         return tuple(sorted(seen.values(), key=lambda m: A.META_ORDER.index(m.key)))
 
-    def _meta(self, key: A.MetaKey, value: A.MetaValue, meta: LarkMeta) -> A.Meta:
-        return A.Meta(key, value, self._span(meta))
+    def _meta(self, key: A.MetaKey, value: A.MetaValue) -> A.Meta:
+        return A.Meta(key, value, self._span())
 
-    def meta_points(self, meta: LarkMeta, c: list[Any]) -> A.Meta:
-        return self._meta("points", c[1].value, meta)
+    def meta_points(self, c: list[Any]) -> A.Meta:
+        return self._meta("points", c[1].value)
 
-    def meta_severity(self, meta: LarkMeta, c: list[Any]) -> A.Meta:
+    def meta_severity(self, c: list[Any]) -> A.Meta:
         word = str(c[1])
         value = SEVERITIES.get(word)
         if value is None:
@@ -259,12 +258,12 @@ class ToAst(Transformer[Token, A.RulesetFile]):
                             f"unknown severity {word!r}: expected veto, required, scored or advisory"),
                         Msg(f"是不是“{best}”？", f"did you mean {best!r}?") if best else None, code="bad-severity")
             value = "scored"
-        return self._meta("severity", value, meta)
+        return self._meta("severity", value)
 
-    def meta_scoring(self, meta: LarkMeta, c: list[Any]) -> A.Meta:
-        return self._meta("scoring", c[1], meta)
+    def meta_scoring(self, c: list[Any]) -> A.Meta:
+        return self._meta("scoring", c[1])
 
-    def scoring_named(self, meta: LarkMeta, c: list[Any]) -> A.Scoring:
+    def scoring_named(self, c: list[Any]) -> A.Scoring:
         word = str(c[0])
         mode = SCORING_MODES.get(word)
         if mode is None:
@@ -275,129 +274,129 @@ class ToAst(Transformer[Token, A.RulesetFile]):
             mode = "all"
         return A.Scoring(mode)  # type: ignore[arg-type]
 
-    def scoring_deduct(self, meta: LarkMeta, c: list[Any]) -> A.Scoring:
+    def scoring_deduct(self, c: list[Any]) -> A.Scoring:
         return A.Scoring("deduct", c[1].value)
 
-    def meta_warn(self, meta: LarkMeta, c: list[Any]) -> A.Meta:
-        return self._meta("warn_at", c[1], meta)
+    def meta_warn(self, c: list[Any]) -> A.Meta:
+        return self._meta("warn_at", c[1])
 
-    def meta_threshold(self, meta: LarkMeta, c: list[Any]) -> A.Meta:
-        return self._meta("threshold", c[1], meta)
+    def meta_threshold(self, c: list[Any]) -> A.Meta:
+        return self._meta("threshold", c[1])
 
-    def meta_owner(self, meta: LarkMeta, c: list[Any]) -> A.Meta:
-        return self._meta("owner", c[1], meta)
+    def meta_owner(self, c: list[Any]) -> A.Meta:
+        return self._meta("owner", c[1])
 
-    def meta_due(self, meta: LarkMeta, c: list[Any]) -> A.Meta:
-        return self._meta("due", self._date_of(c[1]), meta)
+    def meta_due(self, c: list[Any]) -> A.Meta:
+        return self._meta("due", self._date_of(c[1]))
 
-    def meta_source(self, meta: LarkMeta, c: list[Any]) -> A.Meta:
-        return self._meta("source", c[1], meta)
+    def meta_source(self, c: list[Any]) -> A.Meta:
+        return self._meta("source", c[1])
 
-    def meta_tier(self, meta: LarkMeta, c: list[Any]) -> A.Meta:
+    def meta_tier(self, c: list[Any]) -> A.Meta:
         word = str(c[1])
         if word.upper() not in TIERS:
             self._error(self._tok_span(c[1]), Msg(f"未知证据等级“{word}”，应为 A、B、C、D 或 SEED",
                                                   f"unknown evidence tier {word!r}: expected A, B, C, D or SEED"),
                         code="bad-tier")
-        return self._meta("tier", word.upper(), meta)
+        return self._meta("tier", word.upper())
 
-    def meta_tags(self, meta: LarkMeta, c: list[Any]) -> A.Meta:
-        return self._meta("tags", tuple(x for x in c if isinstance(x, str) and not isinstance(x, Token)), meta)
+    def meta_tags(self, c: list[Any]) -> A.Meta:
+        return self._meta("tags", tuple(x for x in c if isinstance(x, str) and not isinstance(x, Token)))
 
-    def meta_hint(self, meta: LarkMeta, c: list[Any]) -> A.Meta:
-        return self._meta("hint", c[1], meta)
+    def meta_hint(self, c: list[Any]) -> A.Meta:
+        return self._meta("hint", c[1])
 
-    def meta_applies(self, meta: LarkMeta, c: list[Any]) -> A.Meta:
-        return self._meta("applies", c[1], meta)
+    def meta_applies(self, c: list[Any]) -> A.Meta:
+        return self._meta("applies", c[1])
 
     # -- expressions ---------------------------------------------------------------------------
 
-    def atom(self, meta: LarkMeta, c: list[Any]) -> A.Expr:
+    def atom(self, c: list[Any]) -> A.Expr:
         return _exprs(c)[0]
 
     count_n = atom
 
-    def or_(self, meta: LarkMeta, c: list[Any]) -> A.Or:
-        return A.Or(c[0], c[2], self._span(meta))
+    def or_(self, c: list[Any]) -> A.Or:
+        return A.Or(c[0], c[2], self._span())
 
-    def and_(self, meta: LarkMeta, c: list[Any]) -> A.And:
-        return A.And(c[0], c[2], self._span(meta))
+    def and_(self, c: list[Any]) -> A.And:
+        return A.And(c[0], c[2], self._span())
 
-    def not_(self, meta: LarkMeta, c: list[Any]) -> A.Not:
-        return A.Not(c[1], self._span(meta))
+    def not_(self, c: list[Any]) -> A.Not:
+        return A.Not(c[1], self._span())
 
-    def compare(self, meta: LarkMeta, c: list[Any]) -> A.Compare:
-        return A.Compare(CMP_OPS[str(c[1]).replace(" ", "")], c[0], c[2], self._span(meta))
+    def compare(self, c: list[Any]) -> A.Compare:
+        return A.Compare(CMP_OPS[str(c[1]).replace(" ", "")], c[0], c[2], self._span())
 
-    def in_(self, meta: LarkMeta, c: list[Any]) -> A.In:
-        return A.In(c[0], c[2], False, self._span(meta))
+    def in_(self, c: list[Any]) -> A.In:
+        return A.In(c[0], c[2], False, self._span())
 
-    def not_in(self, meta: LarkMeta, c: list[Any]) -> A.In:
-        return A.In(c[0], c[2], True, self._span(meta))
+    def not_in(self, c: list[Any]) -> A.In:
+        return A.In(c[0], c[2], True, self._span())
 
-    def contains(self, meta: LarkMeta, c: list[Any]) -> A.Contains:
-        return A.Contains(c[0], c[2], "one", self._span(meta))
+    def contains(self, c: list[Any]) -> A.Contains:
+        return A.Contains(c[0], c[2], "one", self._span())
 
-    def contains_all(self, meta: LarkMeta, c: list[Any]) -> A.Contains:
-        return A.Contains(c[0], c[2], "all", self._span(meta))
+    def contains_all(self, c: list[Any]) -> A.Contains:
+        return A.Contains(c[0], c[2], "all", self._span())
 
-    def contains_any(self, meta: LarkMeta, c: list[Any]) -> A.Contains:
-        return A.Contains(c[0], c[2], "any", self._span(meta))
+    def contains_any(self, c: list[Any]) -> A.Contains:
+        return A.Contains(c[0], c[2], "any", self._span())
 
-    def between(self, meta: LarkMeta, c: list[Any]) -> A.Between:
+    def between(self, c: list[Any]) -> A.Between:
         value, low, high = _exprs(c)
-        return A.Between(value, low, high, self._span(meta))
+        return A.Between(value, low, high, self._span())
 
-    def within_en(self, meta: LarkMeta, c: list[Any]) -> A.Within:
+    def within_en(self, c: list[Any]) -> A.Within:
         value, _w, amount, unit, _b, ref = c
-        return A.Within(value, amount.value, TIME_UNITS[str(unit)], ref, self._span(meta))
+        return A.Within(value, amount.value, TIME_UNITS[str(unit)], ref, self._span())
 
-    def within_zh(self, meta: LarkMeta, c: list[Any]) -> A.Within:
+    def within_zh(self, c: list[Any]) -> A.Within:
         value, _at, ref, _before, amount, unit = c
-        return A.Within(value, amount.value, TIME_UNITS[str(unit)], ref, self._span(meta))
+        return A.Within(value, amount.value, TIME_UNITS[str(unit)], ref, self._span())
 
-    def is_missing(self, meta: LarkMeta, c: list[Any]) -> A.IsMissing:
-        return A.IsMissing(c[0], False, self._span(meta))
+    def is_missing(self, c: list[Any]) -> A.IsMissing:
+        return A.IsMissing(c[0], False, self._span())
 
-    def is_present(self, meta: LarkMeta, c: list[Any]) -> A.IsMissing:
-        return A.IsMissing(c[0], True, self._span(meta))
+    def is_present(self, c: list[Any]) -> A.IsMissing:
+        return A.IsMissing(c[0], True, self._span())
 
-    def _arith(self, op: A.ArithOp, meta: LarkMeta, c: list[Any]) -> A.Arith:
-        return A.Arith(op, c[0], c[2], self._span(meta))
+    def _arith(self, op: A.ArithOp, c: list[Any]) -> A.Arith:
+        return A.Arith(op, c[0], c[2], self._span())
 
-    def add(self, meta: LarkMeta, c: list[Any]) -> A.Arith:
-        return self._arith("+", meta, c)
+    def add(self, c: list[Any]) -> A.Arith:
+        return self._arith("+", c)
 
-    def sub(self, meta: LarkMeta, c: list[Any]) -> A.Arith:
-        return self._arith("-", meta, c)
+    def sub(self, c: list[Any]) -> A.Arith:
+        return self._arith("-", c)
 
-    def mul(self, meta: LarkMeta, c: list[Any]) -> A.Arith:
-        return self._arith("*", meta, c)
+    def mul(self, c: list[Any]) -> A.Arith:
+        return self._arith("*", c)
 
-    def div(self, meta: LarkMeta, c: list[Any]) -> A.Arith:
-        return self._arith("/", meta, c)
+    def div(self, c: list[Any]) -> A.Arith:
+        return self._arith("/", c)
 
-    def neg(self, meta: LarkMeta, c: list[Any]) -> A.Expr:
+    def neg(self, c: list[Any]) -> A.Expr:
         operand = c[1]
         if isinstance(operand, A.Literal_) and operand.kind in ("number", "percent"):
             # A negative literal stays a literal, so formatting `-3` gives `-3` back.
-            return A.Literal_(-operand.value, operand.kind, self._span(meta))  # type: ignore[operator]
-        return A.Neg(operand, self._span(meta))
+            return A.Literal_(-operand.value, operand.kind, self._span())  # type: ignore[operator]
+        return A.Neg(operand, self._span())
 
-    def attr(self, meta: LarkMeta, c: list[Any]) -> A.Attr:
-        return A.Attr(c[0], str(c[2]), self._span(meta))
+    def attr(self, c: list[Any]) -> A.Attr:
+        return A.Attr(c[0], str(c[2]), self._span())
 
-    def number(self, meta: LarkMeta, c: list[Any]) -> A.Literal_:
-        return A.Literal_(parse_number(str(c[0])), "number", self._span(meta))
+    def number(self, c: list[Any]) -> A.Literal_:
+        return A.Literal_(parse_number(str(c[0])), "number", self._span())
 
-    def percent(self, meta: LarkMeta, c: list[Any]) -> A.Literal_:
-        return A.Literal_(parse_percent(str(c[0])), "percent", self._span(meta))
+    def percent(self, c: list[Any]) -> A.Literal_:
+        return A.Literal_(parse_percent(str(c[0])), "percent", self._span())
 
-    def string(self, meta: LarkMeta, c: list[Any]) -> str:
+    def string(self, c: list[Any]) -> str:
         return unquote(str(c[0]))
 
-    def text(self, meta: LarkMeta, c: list[Any]) -> A.Literal_:
-        return A.Literal_(unquote(str(c[0])), "text", self._span(meta))
+    def text(self, c: list[Any]) -> A.Literal_:
+        return A.Literal_(unquote(str(c[0])), "text", self._span())
 
     def _date_of(self, tok: Token) -> dt.date:
         try:
@@ -406,70 +405,70 @@ class ToAst(Transformer[Token, A.RulesetFile]):
             self._error(self._tok_span(tok), Msg(f"日期 {tok} 不存在", f"{tok} is not a valid date"), code="bad-date")
             return dt.date(1970, 1, 1)
 
-    def date(self, meta: LarkMeta, c: list[Any]) -> A.Literal_:
-        return A.Literal_(self._date_of(c[0]), "date", self._span(meta))
+    def date(self, c: list[Any]) -> A.Literal_:
+        return A.Literal_(self._date_of(c[0]), "date", self._span())
 
-    def true(self, meta: LarkMeta, c: list[Any]) -> A.Literal_:
-        return A.Literal_(True, "bool", self._span(meta))
+    def true(self, c: list[Any]) -> A.Literal_:
+        return A.Literal_(True, "bool", self._span())
 
-    def false(self, meta: LarkMeta, c: list[Any]) -> A.Literal_:
-        return A.Literal_(False, "bool", self._span(meta))
+    def false(self, c: list[Any]) -> A.Literal_:
+        return A.Literal_(False, "bool", self._span())
 
-    def today(self, meta: LarkMeta, c: list[Any]) -> A.Today:
-        return A.Today(self._span(meta))
+    def today(self, c: list[Any]) -> A.Today:
+        return A.Today(self._span())
 
-    def name(self, meta: LarkMeta, c: list[Any]) -> A.Name:
-        return A.Name(str(c[0]), self._span(meta))
+    def name(self, c: list[Any]) -> A.Name:
+        return A.Name(str(c[0]), self._span())
 
-    def list_lit(self, meta: LarkMeta, c: list[Any]) -> A.ListLit:
-        return A.ListLit(tuple(_exprs(c)), self._span(meta))
+    def list_lit(self, c: list[Any]) -> A.ListLit:
+        return A.ListLit(tuple(_exprs(c)), self._span())
 
-    def call(self, meta: LarkMeta, c: list[Any]) -> A.Call:
-        return A.Call(str(c[0]), tuple(_exprs(c[1:])), self._span(meta))
+    def call(self, c: list[Any]) -> A.Call:
+        return A.Call(str(c[0]), tuple(_exprs(c[1:])), self._span())
 
-    def collection(self, meta: LarkMeta, c: list[Any]) -> A.Collection:
+    def collection(self, c: list[Any]) -> A.Collection:
         name, _via, via = c
-        return A.Collection(str(name), None, str(via) if via is not None else None, self._span(meta))
+        return A.Collection(str(name), None, str(via) if via is not None else None, self._span())
 
-    def collection_via(self, meta: LarkMeta, c: list[Any]) -> A.Collection:
-        return A.Collection(str(c[0]), None, str(c[2]), self._span(meta))
+    def collection_via(self, c: list[Any]) -> A.Collection:
+        return A.Collection(str(c[0]), None, str(c[2]), self._span())
 
-    def collection_filtered(self, meta: LarkMeta, c: list[Any]) -> A.Collection:
+    def collection_filtered(self, c: list[Any]) -> A.Collection:
         coll: A.Collection = c[0]
-        return A.Collection(coll.entity, c[2], coll.via, self._span(meta))
+        return A.Collection(coll.entity, c[2], coll.via, self._span())
 
-    def each(self, meta: LarkMeta, c: list[Any]) -> A.Quantified:
+    def each(self, c: list[Any]) -> A.Quantified:
         parts = _exprs(c)
-        return A.Quantified("each", parts[0], parts[1], self._span(meta))
+        return A.Quantified("each", parts[0], parts[1], self._span())
 
-    def no(self, meta: LarkMeta, c: list[Any]) -> A.Quantified:
+    def no(self, c: list[Any]) -> A.Quantified:
         parts = _exprs(c)
-        return A.Quantified("no", parts[0], parts[1] if len(parts) > 1 else None, self._span(meta))
+        return A.Quantified("no", parts[0], parts[1] if len(parts) > 1 else None, self._span())
 
-    def some(self, meta: LarkMeta, c: list[Any]) -> A.Quantified:
+    def some(self, c: list[Any]) -> A.Quantified:
         parts = _exprs(c)
-        return A.Quantified("some", parts[0], parts[1] if len(parts) > 1 else None, self._span(meta))
+        return A.Quantified("some", parts[0], parts[1] if len(parts) > 1 else None, self._span())
 
-    def count_quant(self, meta: LarkMeta, c: list[Any]) -> A.CountQuant:
+    def count_quant(self, c: list[Any]) -> A.CountQuant:
         op_tok = c[0]
         unit = next((str(x) for x in c if isinstance(x, Token) and x.type == "UNIT"), None)
         n, coll = _exprs(c)
         op = COUNT_OPS[re.sub(r"\s+", " ", str(op_tok))]
-        return A.CountQuant(op, n, coll, unit, self._span(meta))
+        return A.CountQuant(op, n, coll, unit, self._span())
 
-    def each_period(self, meta: LarkMeta, c: list[Any]) -> A.EachPeriod:
+    def each_period(self, c: list[Any]) -> A.EachPeriod:
         unit = PERIODS[str(c[0]).split()[-1]]
         rng, by = c[1], c[2]
         body = _exprs(c[3:])[0]
-        return A.EachPeriod(unit, body, rng.get("of"), rng.get("start"), rng.get("end"), by, self._span(meta))
+        return A.EachPeriod(unit, body, rng.get("of"), rng.get("start"), rng.get("end"), by, self._span())
 
-    def period_of(self, meta: LarkMeta, c: list[Any]) -> dict[str, A.Expr]:
+    def period_of(self, c: list[Any]) -> dict[str, A.Expr]:
         return {"of": c[1]}
 
-    def period_from(self, meta: LarkMeta, c: list[Any]) -> dict[str, A.Expr]:
+    def period_from(self, c: list[Any]) -> dict[str, A.Expr]:
         return {"start": c[1], "end": c[3]}
 
-    def period_by(self, meta: LarkMeta, c: list[Any]) -> str:
+    def period_by(self, c: list[Any]) -> str:
         return str(c[1])
 
 
@@ -480,8 +479,9 @@ _META_ZH = {
 }
 
 
-def to_ast(tree: Tree[Token], path: str) -> tuple[A.RulesetFile, list[Diagnostic]]:
-    """Transform a parse tree; returns the AST and the diagnostics found on the way."""
-    t = ToAst(path)
-    result = t.transform(tree)
-    return result, t.diagnostics
+def to_ast(text: str, path: str, max_depth: int) -> tuple[A.RulesetFile, list[Diagnostic]]:
+    """Parse a text into its AST; returns the AST and the diagnostics found on the way. Raises
+    `parser.GaveUp` at a syntax error or nesting deeper than `max_depth` (see `parser.build`)."""
+    builder = ToAst(path)
+    ruleset: A.RulesetFile = build(text, builder, max_depth)
+    return ruleset, builder.diagnostics
