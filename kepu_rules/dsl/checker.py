@@ -12,7 +12,6 @@ from kepu_rules.diagnostics import Diagnostic, KepuError, Location, with_source_
 from kepu_rules.dsl import ast as A
 from kepu_rules.dsl import ir as I
 from kepu_rules.dsl.depth import too_deep
-from kepu_rules.dsl.syntax_errors import UNIT_GLUED
 from kepu_rules.engine.resolve import ResolvedRuleset
 from kepu_rules.facts.schema import TYPE_KEYWORDS, EntityDef, FieldDef, FieldType, ScalarDef, Schema
 from kepu_rules.i18n import Msg
@@ -346,6 +345,9 @@ class _Checker:
     def rows(self, c: A.Collection, scopes: list[str]) -> I.RowsOf:
         entity = self.schema.entity(c.entity)
         if entity is None:
+            # syntax_errors imports lark: only a mistake pays for that, not a ruleset read from the cache.
+            from kepu_rules.dsl.syntax_errors import UNIT_GLUED
+
             glued = UNIT_GLUED.match(c.entity)
             if glued and self.schema.entity(glued[2]) is not None:
                 raise self.fail(c, Msg(f"“{c.entity}”被读成一个名称", f"{c.entity!r} reads as a single name"),

@@ -42,11 +42,10 @@ class Assessment:
 
 
 def load_ruleset(path: Path) -> CheckedRuleset:
-    """Resolve and check a ruleset file."""
-    from kepu_rules.dsl.checker import check
-    from kepu_rules.engine.resolve import resolve
+    """Resolve and check a ruleset file (from the ruleset cache when none of its files changed)."""
+    from kepu_rules.engine.ruleset_cache import load_checked
 
-    return check(resolve(path))
+    return load_checked(path)
 
 
 def resolve_params(ruleset: CheckedRuleset, config: ProjectConfig, cli: Mapping[str, str]) -> dict[str, Any]:

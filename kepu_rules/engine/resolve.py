@@ -121,7 +121,7 @@ class _Loader:
         rs = parse_file(path)
         for ext in rs.extends:
             try:
-                self.load(_find_extended(ext, path), ext)
+                self.load(find_extended(ext, path), ext)
             except KepuError as err:
                 # Errors about an `extends` line are raised before its file's text is at hand.
                 raise KepuError(with_source_lines(err.diagnostics, lambda p: rs.text if p == rs.path else None)) from None
@@ -130,7 +130,8 @@ class _Loader:
         self.order.append(rs)
 
 
-def _find_extended(ext: A.ExtendsRef, from_file: Path) -> Path:
+def find_extended(ext: A.ExtendsRef, from_file: Path) -> Path:
+    """The file an `extends` names: a path relative to `from_file`, a sibling `NAME.kepu`, or a registered ruleset."""
     from kepu_rules import registry
 
     if ext.is_path:
