@@ -72,20 +72,27 @@ def _entry_file(path: Path) -> Path:
     return cache_dir() / "rulesets" / f"{key}.pickle"
 
 
-@cache
 def _code_fingerprint() -> str:
-    """What the checked IR depends on besides the ruleset files: this code and the registered functions."""
-    import kepu_rules
+    """What the checked IR depends on besides the ruleset files: this code and the registered functions
+    (asked each time: a test or an embedding program may load another plugin)."""
     from kepu_rules import registry
+
+    parts = [_package_fingerprint()]
+    for name, fdef in sorted(registry.functions().items()):
+        parts.append(f"{name}:{fdef.params}:{fdef.returns}:{fdef.plugin}:{getattr(fdef.fn, '__qualname__', '')}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+@cache
+def _package_fingerprint() -> str:
+    import kepu_rules
 
     package = Path(kepu_rules.__file__).parent
     parts = [kepu_rules.__version__, f"{sys.version_info[0]}.{sys.version_info[1]}"]
     for module in sorted(package.rglob("*.py")):
         stat = module.stat()
         parts.append(f"{module.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns}")
-    for name, fdef in sorted(registry.functions().items()):
-        parts.append(f"{name}:{fdef.params}:{fdef.returns}:{fdef.plugin}:{getattr(fdef.fn, '__qualname__', '')}")
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    return "\n".join(parts)
 
 
 def _text_hash(text: str) -> str:
