@@ -3,25 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import time
 from pathlib import Path
 
 import openpyxl
 import pytest
-from textual.widgets import Input, Select
+from textual.widgets import DataTable, Input, Select
 
 from kepu_rules.diagnostics import KepuError
 from kepu_rules.engine.assess import assess
 from kepu_rules.engine.related import OWN_ROW, find_row, referenced_rows, related_rows
 from kepu_rules.reports.model import RuleResult, Status
 from kepu_tui.app import KepuApp, changed_statuses, file_signature, make_app
+from kepu_tui.collect import IDLE, IdleCollector
 from kepu_tui.screens.help import KEY_HELP, HelpScreen
 from kepu_tui.screens.item import ItemScreen
 from kepu_tui.screens.main import MainScreen
 from kepu_tui.widgets.diagnostics_view import DiagnosticsView
 from kepu_tui.widgets.filter_bar import GAPS, Filters, owner_units
 from kepu_tui.widgets.labels import GAP_STATUSES
-from kepu_tui.widgets.rule_detail import RuleDetail
+from kepu_tui.widgets.rule_detail import FIRST_ROWS, MORE_ROWS, RuleDetail
 from kepu_tui.widgets.rule_tree import RuleTree
 
 from .conftest import run, wait_for, wait_loaded
@@ -76,6 +78,84 @@ def test_navigate_to_a_failing_rule_and_open_a_failing_item(project: Path) -> No
             assert tree(app).current_rule == "B1"
             await pilot.press("N")
             assert tree(app).current_rule == "A1"
+
+    run(scenario())
+
+
+def test_a_long_item_table_fills_as_the_cursor_reaches_its_end(project: Path) -> None:
+    # A rule can fail on thousands of items: the table starts with the first FIRST_ROWS and a last
+    # "… N more" row; reaching that row brings in the next MORE_ROWS, and items keep their order.
+    async def scenario() -> None:
+        app = make_app(project, None, watch_interval=None)
+        async with app.run_test(size=(100, 32)) as pilot:
+            await wait_loaded(pilot)
+            a1 = app.main.result("A1")
+            assert a1 is not None
+            many = [a1.failing[i % 2].model_copy(update={"key": f"街道{i:04d}"})
+                    for i in range(FIRST_ROWS + MORE_ROWS + 50)]
+            pane = detail(app)
+            pane.show(a1.model_copy(update={"failing": many}), "zh")
+            await pilot.pause()
+            table = pane.query_one("#items", DataTable)
+            assert len(pane.items) == len(many)
+            assert table.row_count == FIRST_ROWS + 1
+            assert "还有 450 项" in str(table.get_row_at(FIRST_ROWS)[0])
+
+            table.focus()
+            await pilot.press("ctrl+end")  # onto the "more" row: the next rows come in
+            await pilot.pause()
+            assert table.row_count == FIRST_ROWS + MORE_ROWS + 1
+            assert table.cursor_row == FIRST_ROWS
+            assert str(table.get_row_at(FIRST_ROWS)[0]).endswith(f"街道{FIRST_ROWS:04d}")
+            await pilot.press("ctrl+end")
+            await pilot.pause()
+            assert table.row_count == len(many)  # all in: no "more" row left
+            assert table.cursor_row == FIRST_ROWS + MORE_ROWS
+            await pilot.press("ctrl+end")
+            assert table.cursor_row == len(many) - 1
+
+            chosen: list[str] = []
+            app.open_item = lambda rule_id, item: chosen.append(item.key)  # type: ignore[method-assign]
+            await pilot.press("enter")
+            await pilot.pause()
+            assert chosen == [f"街道{len(many) - 1:04d}"]
+
+    run(scenario())
+
+
+def test_full_collections_wait_for_the_assessment_and_an_idle_moment() -> None:
+    collector = IdleCollector()
+    before = gc.get_threshold()
+    try:
+        collector.hold()
+        assert gc.get_threshold()[:2] == before[:2] and gc.get_threshold()[2] > 10**6
+        assert not collector.owed and not collector.due(idle_for=60)  # still assessing
+        collector.release()
+        assert not collector.owed  # the outcome is not on screen yet
+        collector.settle()
+        assert collector.owed
+        assert not collector.due(idle_for=60)  # just shown: the user is about to read it
+        collector._owed_since = time.monotonic() - IDLE  # shown a while ago
+        assert not collector.due(idle_for=0)  # the user is typing
+        assert collector.due(idle_for=IDLE)
+        collector.collect()
+        assert gc.get_threshold() == before and not collector.owed
+        collector.hold()  # an app that quits while an assessment runs leaves the thresholds as it found them
+        collector.close()
+        assert gc.get_threshold() == before
+    finally:
+        gc.set_threshold(*before)
+
+
+def test_the_app_collects_once_idle_after_an_assessment(project: Path) -> None:
+    async def scenario() -> None:
+        app = make_app(project, None, watch_interval=None)
+        before = gc.get_threshold()
+        async with app.run_test(size=(100, 32)) as pilot:
+            await wait_loaded(pilot)
+            assert app.collector.owed or gc.get_threshold() == before  # owed, or collected already
+            await wait_for(pilot, lambda: not app.collector.owed, timeout=IDLE + 5, what="the put-off collection")
+            assert gc.get_threshold() == before
 
     run(scenario())
 

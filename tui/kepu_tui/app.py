@@ -11,17 +11,18 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.message import Message
 from textual.screen import Screen
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from kepu_rules.diagnostics import KepuError
 from kepu_rules.i18n import Lang, normalize_lang
 from kepu_rules.reports.model import Report, Status
+from kepu_tui.collect import IdleCollector
 from kepu_tui.screens.help import HelpScreen
 from kepu_tui.screens.item import ItemScreen
 from kepu_tui.screens.main import MainScreen
@@ -158,9 +159,13 @@ class KepuApp(App[None]):
         self.first_shown: float | None = None  # seconds from start to the first report or diagnostics
         self.last_export: Path | None = None
         self._signature: dict[str, FileState] = {}
+        self._checker: Worker[None] | None = None  # the file watcher's walk, while it runs
         self._watched: list[Path] = []
         # One assessment at a time: a superseded run finishes (threads cannot be killed) before the next.
         self._assess_lock = threading.Lock()
+        # Full garbage collections wait while an assessment runs, and happen when the user pauses.
+        self.collector = IdleCollector()
+        self._last_input = time.monotonic()
         self._main: MainScreen | None = None
         self._screen_ready = False
         self._early: Message | None = None
@@ -193,39 +198,60 @@ class KepuApp(App[None]):
             self.main.show_loading(t("loading", self.lang))
         if self.watch_interval:
             self.set_interval(self.watch_interval, self._poll)
+        self.set_interval(0.25, self._collect_when_idle)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent):
+            self._last_input = time.monotonic()
+        await super().on_event(event)
+
+    def on_unmount(self) -> None:
+        self.collector.close()
+
+    def _collect_when_idle(self) -> None:
+        if self.collector.due(time.monotonic() - self._last_input):
+            seconds = self.collector.collect()
+            self.log.info(f"put-off garbage collection: {seconds * 1000:.0f} ms")
 
     # -- the assessment, off the UI thread ------------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="assess", exit_on_error=False)
     def run_assessment(self) -> None:
         """Load kepu.yaml, assess, render the report; post the outcome as a message."""
-        from kepu_rules.config import find_config, load_config
-        from kepu_rules.engine.assess import assess
-
         worker = get_current_worker()
         with self._assess_lock:
             if worker.is_cancelled:
                 return
-            started = time.perf_counter()
-            config_path: Path | None = None
+            self.collector.hold()
             try:
-                config_path = find_config(self.config_arg if self.config_arg is not None else Path("."))
-                config = load_config(config_path)
-                assessment = assess(config)
-                # The project's language until the user (or --lang) picks one; a reload keeps the choice.
-                lang = self.lang if self._lang_fixed else config.language
-                report = assessment.report(lang)
-            except KepuError as err:
-                if not worker.is_cancelled:
-                    self.post_message(self.AssessmentFailed(err, "", config_path))
-                return
-            except Exception:  # a bug must not take the screen down: it is shown like a diagnostic
-                if not worker.is_cancelled:
-                    self.post_message(self.AssessmentFailed(None, traceback.format_exc(), config_path))
-                return
+                self._assess(worker)
+            finally:
+                self.collector.release()
+
+    def _assess(self, worker: Worker[None]) -> None:
+        from kepu_rules.config import find_config, load_config
+        from kepu_rules.engine.assess import assess
+
+        started = time.perf_counter()
+        config_path: Path | None = None
+        try:
+            config_path = find_config(self.config_arg if self.config_arg is not None else Path("."))
+            config = load_config(config_path)
+            assessment = assess(config)
+            # The project's language until the user (or --lang) picks one; a reload keeps the choice.
+            lang = self.lang if self._lang_fixed else config.language
+            report = assessment.report(lang)
+        except KepuError as err:
             if not worker.is_cancelled:
-                self.post_message(self.AssessmentReady(assessment, report, lang, config_path,
-                                                       time.perf_counter() - started))
+                self.post_message(self.AssessmentFailed(err, "", config_path))
+            return
+        except Exception:  # a bug must not take the screen down: it is shown like a diagnostic
+            if not worker.is_cancelled:
+                self.post_message(self.AssessmentFailed(None, traceback.format_exc(), config_path))
+            return
+        if not worker.is_cancelled:
+            self.post_message(self.AssessmentReady(assessment, report, lang, config_path,
+                                                   time.perf_counter() - started))
 
     def on_kepu_app_assessment_ready(self, message: AssessmentReady) -> None:
         if not self._screen_ready:
@@ -233,6 +259,7 @@ class KepuApp(App[None]):
             return
         first = self.assessments == 0 and not self.error and not self.crash
         old = self.report
+        retired = (self.assessment, self.report)
         self.assessment = message.assessment
         self.config_path = message.config_path
         self.error = None
@@ -249,6 +276,7 @@ class KepuApp(App[None]):
             self.log.info(f"first assessment shown after {self.first_shown:.2f}s")
         elif old is not None:
             self._announce(changed)
+        self.collector.settle(*retired)
 
     def on_kepu_app_assessment_failed(self, message: AssessmentFailed) -> None:
         if not self._screen_ready:
@@ -268,6 +296,7 @@ class KepuApp(App[None]):
         if message.error is not None:
             paths += [self._diagnostic_path(d.location.path) for d in message.error.diagnostics]
         self._watch(paths)
+        self.collector.settle()
 
     def _show_problem(self) -> None:
         if self.error is not None:
@@ -323,8 +352,12 @@ class KepuApp(App[None]):
         self._signature = file_signature(paths)
 
     def _poll(self) -> None:
+        # A walk still going (a big dossier, a slow drive, an assessment sharing the CPU) is left to
+        # finish: starting another would cancel it, and with walks longer than the interval none would.
+        if self._checker is not None and self._checker.is_running:
+            return
         if self._watched and self._signature:
-            self._check_files(list(self._watched), self._signature)
+            self._checker = self._check_files(list(self._watched), self._signature)
 
     @work(thread=True, exclusive=True, group="watch", exit_on_error=False)
     def _check_files(self, paths: list[Path], before: dict[str, FileState]) -> None:

@@ -80,6 +80,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "field": ("字段", "field"),
     "field_value": ("值", "value"),
     "open_item": ("回车查看该项的全部事实", "enter: all facts of the item"),
+    "more_items": ("… 还有 {n} 项：移到这一行即显示", "… {n} more: move here to show them"),
     "was": ("上次", "was"),
     "now": ("现在", "now"),
     "changed_rules": ("状态有变化的规则", "rules whose status changed"),

@@ -119,13 +119,27 @@ class RuleTree(Tree[str]):
         # Scroll once the tree has its size (it may have none yet, behind the loading indicator).
         self.call_after_refresh(self._reveal_cursor)
 
-    def _reveal_cursor(self) -> None:
+    def _reveal_cursor(self, attempts: int = 20) -> None:
         line = self.cursor_line
         if line < 0:
             return
+        height = self.scrollable_content_region.height
+        if height <= 0:
+            # Not laid out yet (the loading indicator was covering it): scrolling now would reckon with
+            # an empty window and leave the tree one line down. Try again after the next refresh.
+            if attempts:
+                self.call_after_refresh(self._reveal_cursor, attempts - 1)
+            return
         # Show the rule's section line too when the rule is the first of its section.
-        self.scroll_to_line(max(0, line - 1), animate=False)
-        self.scroll_to_line(line, animate=False)
+        top = round(self.scroll_y)
+        first = max(0, line - 1)
+        if first < top:
+            target = first
+        elif line >= top + height:
+            target = line - height + 1
+        else:
+            return
+        self.scroll_to(y=target, animate=False, immediate=True)
 
     def step_gap(self, report: Report, forward: bool = True) -> str | None:
         """Move to the next (or previous) shown rule that needs work, wrapping around; returns its id."""
