@@ -237,8 +237,15 @@ _Job = tuple[str, str, Lang, dict[str, str], float | None, date | None]
 
 
 def _assess_job(job: _Job) -> RankedDistrict:
+    import gc
+
     project, folder, lang, params, pass_mark, as_of = job
-    return assess_project(Path(project), lang, folder, params, pass_mark, as_of)
+    try:
+        return assess_project(Path(project), lang, folder, params, pass_mark, as_of)
+    finally:
+        # `kepu` defers full collections (kepu_rules.gc_policy); one per project keeps a worker that
+        # assesses dozens of them at the size of one.
+        gc.collect()
 
 
 # --- the batch -----------------------------------------------------------------------------------

@@ -521,6 +521,9 @@ def _load_plugin_commands() -> None:
 
 def main() -> None:
     """The console script: plugin commands join the group before click parses the arguments."""
+    from kepu_rules.gc_policy import defer_full_collections
+
+    defer_full_collections()
     try:
         _load_plugin_commands()
     except Exception as err:  # a broken third-party plugin must not hide which one it was
