@@ -22,12 +22,15 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from kepu_rules.i18n import Lang
 from kepu_rules.reports.model import DiagnosticInfo, Report, RuleResult, Severity, Status
+
+if TYPE_CHECKING:
+    from kepu_rules.engine.backends import Engine
 
 RANKING_SCHEMA = "kepu-ranking/1"
 CONFIG_NAMES = ("kepu.yaml", "kepu.yml")
@@ -204,7 +207,7 @@ def _district_name(project: Path) -> str:
 
 def assess_project(project: Path, lang: Lang = "zh", folder: str | None = None,
                    params: Mapping[str, str] | None = None, pass_mark: float | None = None,
-                   as_of: date | None = None) -> RankedDistrict:
+                   as_of: date | None = None, engine: Engine = "auto") -> RankedDistrict:
     """Assess one project; wrong input (and any failure of ours) becomes an `error` entry, never an exception."""
     from kepu_rules.config import load_config
     from kepu_rules.diagnostics import Diagnostic, KepuError, Location
@@ -220,7 +223,7 @@ def assess_project(project: Path, lang: Lang = "zh", folder: str | None = None,
         cfg = load_config(config)
         if as_of is not None:
             cfg = cfg.model_copy(update={"as_of": as_of})
-        report = assess(cfg, params=params or {}).report(lang, pass_mark)
+        report = assess(cfg, params=params or {}, engine=engine).report(lang, pass_mark)
         return entry_from_report(report, shown)
     except KepuError as err:
         infos = [_diagnostic_info(d, lang) for d in err.diagnostics if d.is_error] or \
@@ -233,15 +236,15 @@ def assess_project(project: Path, lang: Lang = "zh", folder: str | None = None,
         return _error_entry(shown, _district_name(project), [_diagnostic_info(d, lang)])
 
 
-_Job = tuple[str, str, Lang, dict[str, str], float | None, date | None]
+_Job = tuple[str, str, Lang, dict[str, str], float | None, date | None, Engine]
 
 
 def _assess_job(job: _Job) -> RankedDistrict:
     import gc
 
-    project, folder, lang, params, pass_mark, as_of = job
+    project, folder, lang, params, pass_mark, as_of, engine = job
     try:
-        return assess_project(Path(project), lang, folder, params, pass_mark, as_of)
+        return assess_project(Path(project), lang, folder, params, pass_mark, as_of, engine)
     finally:
         # `kepu` defers full collections (kepu_rules.gc_policy); one per project keeps a worker that
         # assesses dozens of them at the size of one.
@@ -276,15 +279,16 @@ def _pool(workers: int) -> ProcessPoolExecutor:
 
 def assess_batch(folder: Path, lang: Lang = "zh", progress: ProgressCallback | None = None, *,
                  workers: int = DEFAULT_WORKERS, params: Mapping[str, str] | None = None, pass_mark: float | None = None,
-                 as_of: date | None = None) -> Ranking:
+                 as_of: date | None = None, engine: Engine = "auto") -> Ranking:
     """Assess every project under `folder` and rank them. Never raises for a project's wrong input.
 
-    `params` (`--set`), `pass_mark` (`--fail-under`) and `as_of` (`--as-of`) apply to every project.
+    `params` (`--set`), `pass_mark` (`--fail-under`), `as_of` (`--as-of`) and `engine` (`--engine`)
+    apply to every project.
     `workers` > 1 assesses projects in that many processes.
     """
     projects = find_projects(folder)
-    jobs: list[_Job] = [(str(p), p.relative_to(folder).as_posix() or ".", lang, dict(params or {}), pass_mark, as_of)
-                        for p in projects]
+    jobs: list[_Job] = [(str(p), p.relative_to(folder).as_posix() or ".", lang, dict(params or {}), pass_mark, as_of,
+                         engine) for p in projects]
     total = len(jobs)
     results: list[RankedDistrict | None] = [None] * total
 

@@ -18,6 +18,7 @@ from kepu_rules.i18n import Lang, normalize_lang
 
 if TYPE_CHECKING:  # kepu_rules.batch loads pydantic: only `kepu check --batch` pays for it
     from kepu_rules.batch import RankedDistrict, Ranking
+    from kepu_rules.engine.backends import Engine
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -85,7 +86,8 @@ def _parse_as_of(value: str | None, lang: Lang) -> dt.date | None:
         raise click.BadParameter(msg, param_hint="--as-of") from None
 
 
-def _run_assessment(config: Path | None, sets: tuple[str, ...], lang_opt: str | None, as_of: str | None) -> Any:
+def _run_assessment(config: Path | None, sets: tuple[str, ...], lang_opt: str | None, as_of: str | None,
+                    engine: Engine = "auto") -> Any:
     from kepu_rules.config import find_config, load_config
     from kepu_rules.engine.assess import assess
 
@@ -96,7 +98,7 @@ def _run_assessment(config: Path | None, sets: tuple[str, ...], lang_opt: str | 
         date = _parse_as_of(as_of, lang)
         if date is not None:
             cfg = cfg.model_copy(update={"as_of": date})
-        return assess(cfg, params=_parse_sets(sets, lang)), lang
+        return assess(cfg, params=_parse_sets(sets, lang), engine=engine), lang
     except KepuError as err:
         fail_with(err, lang)
 
@@ -148,10 +150,13 @@ def _emit(text: str, path: str | None) -> None:
 @click.option("--as-of", default=None, metavar="DATE", help="The assessment date (default: kepu.yaml's as_of, else today).")
 @click.option("-v", "--verbose", is_flag=True, help="List passing rules too.")
 @click.option("--color/--no-color", default=None, help="Colour the text report (default: when writing to a terminal).")
+@click.option("--engine", type=click.Choice(["auto", "python", "columnar"]), default="auto", show_default=True,
+              help="The evaluation backend: the Python interpreter, DuckDB (columnar), or by data size. "
+                   "Both give the same results.")
 @_lang_option
 def check(config: Path | None, batch_dir: Path | None, workers: int | None, formats: tuple[str, ...],
           outputs: tuple[str, ...], sets: tuple[str, ...], fail_under: float | None, group_by: str | None,
-          as_of: str | None, verbose: bool, color: bool | None, lang: str | None) -> None:
+          as_of: str | None, verbose: bool, color: bool | None, engine: Engine, lang: str | None) -> None:
     """Assess the project and print where it stands; with --batch DIR, rank every project under DIR.
 
     Exit codes: 0 the assessment passes; 1 it does not (a veto or required rule fails, or the score is
@@ -177,7 +182,7 @@ def check(config: Path | None, batch_dir: Path | None, workers: int | None, form
                 if chosen == "zh" else
                 f"{', '.join(given)} cannot be used with --batch: it assesses every project under DIR and prints "
                 f"their ranking")
-        _check_batch(batch_dir, pairs, sets, fail_under, as_of, workers, lang)
+        _check_batch(batch_dir, pairs, sets, fail_under, as_of, workers, engine, lang)
     if workers is not None:
         raise click.UsageError("--workers 只用于 --batch" if _guess_lang(lang) == "zh" else
                                "--workers applies only with --batch")
@@ -185,7 +190,7 @@ def check(config: Path | None, batch_dir: Path | None, workers: int | None, form
     for name, _ in pairs:
         if name not in reporters:
             raise click.BadParameter(f"unknown format {name!r}; choose from {', '.join(sorted(reporters))}", param_hint="--format")
-    assessment, chosen = _run_assessment(config, sets, lang, as_of)
+    assessment, chosen = _run_assessment(config, sets, lang, as_of, engine)
     report = assessment.report(chosen, fail_under)
     for name, path in pairs:
         use_color = (color if color is not None else sys.stdout.isatty()) and path is None
@@ -249,7 +254,8 @@ def _batch_summary(ranking: Ranking, lang: Lang, seconds: float) -> str:
 
 
 def _check_batch(folder: Path, pairs: list[tuple[str, str | None]], sets: tuple[str, ...],
-                 fail_under: float | None, as_of: str | None, workers: int | None, lang_opt: str | None) -> NoReturn:
+                 fail_under: float | None, as_of: str | None, workers: int | None, engine: Engine,
+                 lang_opt: str | None) -> NoReturn:
     """`kepu check --batch`: every argument is checked before the first project is assessed."""
     from kepu_rules import batch, registry
     from kepu_rules.reports.ranking import FORMATS, render_ranking
@@ -269,6 +275,13 @@ def _check_batch(folder: Path, pairs: list[tuple[str, str | None]], sets: tuple[
         raise click.BadParameter(msg, param_hint="--format")
     params = _parse_sets(sets, lang)
     date = _parse_as_of(as_of, lang)
+    if engine == "columnar":
+        from kepu_rules.engine.backends import columnar_available
+
+        if not columnar_available():
+            click.echo("--engine columnar 需要 duckdb：pip install duckdb" if lang == "zh" else
+                       "--engine columnar needs duckdb: pip install duckdb", err=True)
+            sys.exit(exitcodes.INPUT_ERROR)
     if not batch.find_projects(folder):
         click.echo(f"{folder} 下没有找到 kepu.yaml：--batch 评估其中每个含 kepu.yaml 的文件夹（每个区县一个项目），"
                    f"可用 kepu init 新建项目" if lang == "zh" else
@@ -279,7 +292,7 @@ def _check_batch(folder: Path, pairs: list[tuple[str, str | None]], sets: tuple[
     started = time.monotonic()
     try:
         ranking = batch.assess_batch(folder, lang, progress, workers=workers or batch.DEFAULT_WORKERS,
-                                     params=params, pass_mark=fail_under, as_of=date)
+                                     params=params, pass_mark=fail_under, as_of=date, engine=engine)
     finally:
         progress.clear()  # before the ranking reaches the same terminal, and on Ctrl-C
     for name, path in pairs:

@@ -11,7 +11,8 @@ from typing import Any
 from kepu_rules.config import ProjectConfig
 from kepu_rules.diagnostics import Diagnostic, KepuError, Location
 from kepu_rules.dsl.checker import CheckedRuleset
-from kepu_rules.engine.evaluate import EvalContext, Evaluator, Outcome, PythonEvaluator
+from kepu_rules.engine.backends import Engine, choose
+from kepu_rules.engine.evaluate import EvalContext, Evaluator, Outcome
 from kepu_rules.engine.params import literal_value, parse_param
 from kepu_rules.facts.table import FactBase, SourceData
 from kepu_rules.i18n import Lang, Msg
@@ -103,9 +104,12 @@ def assess(
     *,
     params: Mapping[str, str] | None = None,
     evaluator: Evaluator | None = None,
+    engine: Engine = "auto",
     ruleset_path: Path | None = None,
 ) -> Assessment:
-    """Run an assessment. Raises KepuError (exit code 2) for wrong input: ruleset, config, data or waivers."""
+    """Run an assessment. Raises KepuError (exit code 2) for wrong input: ruleset, config, data or waivers.
+
+    `evaluator` wins over `engine`, which names a backend (kepu_rules.engine.backends)."""
     from kepu_rules import registry
     from kepu_rules.config import load_config
     from kepu_rules.waivers import check_waivers, load_waivers
@@ -127,6 +131,6 @@ def assess(
             raise KepuError(problems)
         watched.append(cfg.waivers_path)
     context = EvalContext(cfg.as_of, values, registry.functions())
-    outcomes = (evaluator or PythonEvaluator()).evaluate(ruleset, facts, context)
+    outcomes = (evaluator or choose(engine, facts)).evaluate(ruleset, facts, context)
     watched.extend(Path(f.path) for f in ruleset.resolved.files if Path(f.path).is_file())
     return Assessment(cfg, ruleset, facts, outcomes, waivers, values, cfg.as_of, list(ruleset.warnings), watched)

@@ -8,6 +8,7 @@ reference interpreter with exactly these.
 from __future__ import annotations
 
 import datetime as dt
+from fractions import Fraction
 from typing import Any
 
 from hypothesis import strategies as st
@@ -37,6 +38,10 @@ def community_cond(draw: st.DrawFn) -> str:
         small.map(lambda k: f"count(科普活动) >= {k}"),
         activity_cond.map(lambda c: f"some 科普活动 where {c}"),
         activity_cond.map(lambda c: f"no 科普活动 where {c}"),
+        st.tuples(st.sampled_from(["at least", "at most", "exactly"]), small, activity_cond).map(
+            lambda t: f"{t[0]} {t[1]} 科普活动 where {t[2]}"),
+        st.tuples(st.sampled_from(["each", "no", "some"]), activity_cond, activity_cond).map(
+            lambda t: f"{t[0]} 科普活动 where {t[1]} has {t[2]}"),
     ))
 
 
@@ -59,7 +64,33 @@ def atom(draw: st.DrawFn) -> str:
         st.just("increasing(经费, 年度, 金额)"),
         st.sampled_from(CATEGORIES).map(lambda c: f'each quarter of 2026 has at least 1 科普活动 where 类别 = "{c}"'),
         st.just("each 街道 has at least 2 社区 where 有科普活动室"),
+        activity_cond.map(lambda c: f"each 街道 has at least {n} 科普活动 where {c}"),  # two hops
+        street_cond().map(lambda c: f"each 街道 has {c}"),
+        st.sampled_from(["min", "max", "count_distinct", "count"]).map(lambda f: f"each 街道 has {f}(社区.名称) is missing"),
+        st.tuples(st.sampled_from(["min", "max", "sum"]), st.integers(0, 150)).map(
+            lambda t: f"{t[0]}(经费.金额) >= {t[1]}"),
+        st.integers(0, 150).map(lambda x: f"each 经费 has 金额 * 2 - 年度 + 2026 >= {x}"),
+        st.integers(0, 150).map(lambda x: f"avg(经费.金额) >= {x}"),
+        st.integers(0, 3).map(lambda k: f"each 社区 has count_distinct(科普活动.类别) >= {k}"),
+        st.just("each 社区 has count(科普活动 where year(日期) = 2026 and quarter(日期) >= 3) >= 1"),
+        st.just('each 社区 where 街道 = "街道0" has 有科普活动室'),
+        st.just('each 科普活动 where 社区.街道.人口 >= 1000 has not (类别 is missing)'),
+        st.just('each 街道 has 三长.职务 contains "校长"'),
+        st.just('each 街道 has 三长.职务 contains any ["院长", "站长"]'),
     ))
+
+
+@st.composite
+def street_cond(draw: st.DrawFn) -> str:
+    """Conditions on a street that reach through two levels of rows, or do arithmetic on its fields."""
+    k = draw(small)
+    return draw(st.sampled_from([
+        f"at least {k} 社区 where some 科普活动 where 日期 is missing",
+        f"no 社区 where count(科普活动) > {k}",
+        f"人口 >= {k * 1000}",
+        f"人口 - {k * 500} > 0 or 人口 is missing",
+        "人口 between 500 and 2500",
+    ]))
 
 
 @st.composite
@@ -85,6 +116,9 @@ def rules_text(draw: st.DrawFn) -> str:
 
 # -- facts ----------------------------------------------------------------------------------------
 
+# Money as ledgers hold it: whole, in tenths, and now and then a share no decimal holds exactly.
+amounts = st.one_of(st.integers(0, 150), st.integers(0, 1500).map(lambda k: Fraction(k, 10)),
+                    st.sampled_from([Fraction(1, 3), Fraction(200, 3)]))
 maybe_bool = st.one_of(st.booleans(), st.booleans(), st.none())
 dates = st.one_of(st.dates(dt.date(2025, 1, 1), dt.date(2026, 12, 31)), st.none())
 
@@ -109,11 +143,13 @@ def fact_tables(draw: st.DrawFn) -> tuple[dict[str, list[dict[str, Any]]], dict[
             tables["科普活动"].append({"编号": f"H{k}", "社区": draw(st.sampled_from(communities)), "日期": draw(dates),
                                      "类别": draw(st.sampled_from([*CATEGORIES, None]))})
     for year in draw(st.lists(st.integers(2023, 2026), unique=True, max_size=4)):
-        tables["经费"].append({"年度": year, "金额": draw(st.integers(0, 150))})
+        tables["经费"].append({"年度": year, "金额": draw(amounts)})
     for k in range(draw(st.integers(0, 6))):
         tables["三长"].append({"姓名": f"人{k}", "街道": draw(st.sampled_from(streets)),
                              "职务": draw(st.sampled_from([*SANZHANG, None]))})
     scalars = {"常住人口": draw(st.integers(0, 20000))} if draw(st.booleans()) else {}
+    for entity in draw(st.sets(st.sampled_from(["科普活动", "三长", "经费"]), max_size=1)):
+        del tables[entity]  # no source provides it: rules reading it are `unknown`
     return tables, scalars
 
 

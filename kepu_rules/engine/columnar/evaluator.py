@@ -1,0 +1,178 @@
+"""The columnar backend: the reference interpreter with its per-row loops pushed down to DuckDB.
+
+A rule's outcome is built by the same Explainer as in the Python backend; what changes is who
+decides, row by row, the `where` of a collection, the body of a quantifier and the condition of a
+coverage at the top of a rule. Those three loops are where the time goes at province scale (each
+of 50,000 communities counting its activities), and each becomes one SQL query returning a verdict
+per row. Explaining the failing items (what each has and needs, with provenance) then runs in the
+interpreter over those items only.
+
+Anything the compiler does not take, and any query DuckDB refuses, falls back to the interpreter,
+so both backends give the same outcomes by construction wherever SQL is not used, and by the
+differential tests (tests/engine/test_columnar.py) wherever it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from kepu_rules.dsl import ir as I
+from kepu_rules.dsl.checker import CheckedRuleset
+from kepu_rules.engine.columnar.compiler import Compiler, NotCompilable, Scope
+from kepu_rules.engine.columnar.tables import ColumnarFacts
+from kepu_rules.engine.evaluate import EvalContext, Outcome, evaluate_rule
+from kepu_rules.engine.explain import Explainer
+from kepu_rules.engine.interpreter import Env, Interpreter
+from kepu_rules.facts.table import FactBase, Row
+from kepu_rules.registry import FunctionDef
+
+Verdict = bool | None
+
+
+class ColumnarInterpreter(Interpreter):
+    """An Interpreter whose top-level row loops run as SQL over a ColumnarFacts."""
+
+    def __init__(self, db: ColumnarFacts, params: dict[str, Any], as_of: Any, functions: dict[str, FunctionDef]) -> None:
+        super().__init__(db.facts, params, as_of, functions)
+        self.db = db
+        self.queries = 0  # how many loops ran in SQL (for tests and benchmarks)
+        self.fallbacks = 0  # how many were left to the interpreter
+
+    def _per_row(self, rows: I.RowsOf, conditions: list[I.Node | None]) -> list[list[Verdict]] | None:
+        """For each condition, its verdict on every row of `rows` (unanchored), in FactBase order;
+        None when the conditions cannot be compiled (the caller then loops in Python)."""
+        import duckdb
+
+        if rows.anchor is not None:
+            return None
+        compiler = Compiler(self.db, lambda node: Interpreter.ev(self, node, ()), self.functions, self.windows)
+        scope = Scope(rows.entity, "t0")
+        try:
+            table = self.db.table(rows.entity)
+            columns = [compiler.expr(c, [scope]) if c is not None else "TRUE" for c in conditions]
+            select = ", ".join(f"list(CAST({c} AS BOOLEAN) ORDER BY t0._rid)" for c in columns)
+            window = compiler.window(scope)
+            found = self.db.con.execute(f"SELECT {select} FROM {table.name} t0" + (f" WHERE {window}" if window else "")).fetchone()
+        except (NotCompilable, duckdb.Error):
+            self.fallbacks += 1
+            return None
+        self.queries += 1
+        assert found is not None
+        return [list(v) if v is not None else [] for v in found]
+
+    # -- the three loops -----------------------------------------------------------------------
+
+    def split(self, node: I.RowsOf, env: Env) -> tuple[list[Row], list[Row], list[Row]]:
+        if env or node.where is None:
+            return super().split(node, env)
+        rows = self.base_rows(node, env)
+        found = self._per_row(node, [node.where])
+        if found is None:
+            return super().split(node, env)
+        return _partition(rows, found[0])
+
+    def quant_items(self, n: I.QuantN, env: Env) -> tuple[Verdict, list[Row], list[Row], list[Row]]:
+        if env or n.body is None:
+            return super().quant_items(n, env)
+        rows = self.base_rows(n.rows, env)
+        found = self._per_row(n.rows, [n.rows.where, n.body])
+        if found is None:
+            return super().quant_items(n, env)
+        where, body = found
+        passing: list[Row] = []
+        undecided: list[Row] = []
+        failing: list[Row] = []
+        # The interpreter lists rows whose `where` is undecided first, then those whose body is.
+        undecided.extend(r for r, w in zip(rows, where, strict=True) if w is None)
+        for row, w, holds in zip(rows, where, body, strict=True):
+            if w is True:
+                (passing if holds is True else undecided if holds is None else failing).append(row)
+        verdict: Verdict
+        if n.kind == "each":
+            verdict = False if failing else None if undecided else True
+        elif n.kind == "no":
+            verdict = False if passing else None if undecided else True
+            passing, failing = failing, passing
+        else:
+            verdict = True if passing else None if undecided else False
+        return verdict, passing, undecided, failing
+
+    def coverage(self, n: I.Aggregate, env: Env) -> tuple[Any, list[Row], list[Row], list[Row]]:
+        if env or not isinstance(n.arg, I.RowsOf) or n.cond is None:
+            return super().coverage(n, env)
+        rows = self.base_rows(n.arg, env)
+        found = self._per_row(I.RowsOf(n.arg.type, n.arg.src, n.arg.entity, n.arg.anchor, n.arg.path), [n.cond])
+        if found is None:
+            return super().coverage(n, env)
+        yes, unknown, no = _partition(rows, found[0])
+        from fractions import Fraction
+
+        share = Fraction(len(yes), len(rows)) if rows and not unknown else None
+        return share, yes, unknown, no
+
+
+def _partition(rows: list[Row], verdicts: list[Verdict]) -> tuple[list[Row], list[Row], list[Row]]:
+    yes: list[Row] = []
+    unknown: list[Row] = []
+    no: list[Row] = []
+    for row, v in zip(rows, verdicts, strict=True):
+        (yes if v is True else unknown if v is None else no).append(row)
+    return yes, unknown, no
+
+
+def fields_read(ruleset: CheckedRuleset) -> dict[str, set[str]]:
+    """entity -> the fields any rule reads (only those are loaded into DuckDB)."""
+    wanted: dict[str, set[str]] = {}
+    for rule in ruleset.rules.values():
+        for root in (rule.body, rule.applies, rule.warn_at):
+            for node in _walk(root):
+                if isinstance(node, I.FieldOf):
+                    wanted.setdefault(node.entity, set()).add(node.field)
+                elif isinstance(node, I.Project) and isinstance(node.rows, I.RowsOf):
+                    wanted.setdefault(node.rows.entity, set()).add(node.field)
+                elif isinstance(node, I.PeriodN):
+                    for entity, date_field in node.dated:
+                        wanted.setdefault(entity, set()).add(date_field)
+                elif isinstance(node, I.RowsOf):
+                    wanted.setdefault(node.entity, set())
+                    for hop in node.path:
+                        wanted.setdefault(hop.entity, set()).add(hop.field)
+    return wanted
+
+
+def _walk(node: Any) -> Iterator[I.Node]:
+    if not isinstance(node, I.Node):
+        return
+    yield node
+    for name in node.__slots__:
+        if name in ("type", "src"):
+            continue
+        value = getattr(node, name)
+        if isinstance(value, I.Node):
+            yield from _walk(value)
+        elif isinstance(value, tuple):
+            for v in value:
+                yield from _walk(v)
+
+
+class ColumnarEvaluator:
+    """The DuckDB backend. Needs the `duckdb` package; outcomes are those of PythonEvaluator."""
+
+    name = "columnar"
+
+    def __init__(self) -> None:
+        self.queries = 0
+        self.fallbacks = 0
+
+    def evaluate(self, ruleset: CheckedRuleset, facts: FactBase, context: EvalContext) -> list[Outcome]:
+        db = ColumnarFacts(facts, fields_read(ruleset))
+        try:
+            interp = ColumnarInterpreter(db, context.params, context.as_of, context.functions)
+            explainer = Explainer(interp)
+            outcomes = [evaluate_rule(rule, interp, explainer) for rule in ruleset.rules.values()]
+            self.queries += interp.queries
+            self.fallbacks += interp.fallbacks
+            return outcomes
+        finally:
+            db.close()

@@ -1,0 +1,150 @@
+"""Fact tables as DuckDB tables: one per entity, only the columns the rules read, loaded on first use.
+
+Every table has `_rid`, the row's position in `FactBase.all(entity)`, so a query's per-row results
+map back to the very Row objects the reference interpreter would use. Values keep their exact types:
+numbers and percents become DECIMAL(38, 18); a column that cannot be held exactly (a Fraction with no
+short decimal form, an integer past 64 bits, a value of the wrong Python type) is *unusable*, and any
+rule reading it is left to the reference interpreter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+from kepu_rules.facts.schema import FieldDef, FieldType
+from kepu_rules.facts.table import FactBase
+
+if TYPE_CHECKING:
+    import duckdb
+
+DECIMAL = "DECIMAL(38, 18)"
+_SCALE = 10**18
+_INT64 = 2**63
+_DECIMAL_LIMIT = 10**20  # DECIMAL(38, 18) keeps 20 digits before the point
+
+_SQL_TYPES: dict[FieldType, str] = {
+    FieldType.TEXT: "VARCHAR",
+    FieldType.INTEGER: "BIGINT",
+    FieldType.NUMBER: DECIMAL,
+    FieldType.PERCENT: DECIMAL,
+    FieldType.BOOL: "BOOLEAN",
+    FieldType.DATE: "DATE",
+}
+
+
+class Unusable(Exception):
+    """A value the columnar backend cannot hold exactly."""
+
+
+def decimal_text(value: int | Fraction) -> str:
+    """The exact decimal text of a number that fits DECIMAL(38, 18); raises Unusable otherwise."""
+    if isinstance(value, bool) or not isinstance(value, int | Fraction):
+        raise Unusable(repr(value))
+    scaled = Fraction(value) * _SCALE
+    if scaled.denominator != 1 or abs(scaled.numerator) >= 10**38:
+        raise Unusable(repr(value))
+    n = scaled.numerator
+    sign, digits = ("-" if n < 0 else ""), str(abs(n)).rjust(19, "0")
+    return f"{sign}{digits[:-18]}.{digits[-18:]}"
+
+
+def sql_type(fdef: FieldDef, schema_keys: dict[str, FieldDef | None]) -> str:
+    if fdef.type is FieldType.REF:
+        key = schema_keys.get(fdef.target or "")
+        if key is None or key.type is FieldType.REF:
+            raise Unusable(f"reference {fdef.name}")
+        return _SQL_TYPES[key.type]
+    return _SQL_TYPES[fdef.type]
+
+
+_NONE = type(None)
+_EXPECTED: dict[FieldType, type] = {
+    FieldType.TEXT: str, FieldType.INTEGER: int, FieldType.BOOL: bool, FieldType.DATE: dt.date,
+}
+
+
+def _check(values: list[Any], kind: FieldType) -> list[Any]:
+    """The values as DuckDB should receive them, or Unusable."""
+    types = set(map(type, values)) - {_NONE}
+    if kind in (FieldType.NUMBER, FieldType.PERCENT):
+        if types <= {int} and all(-_DECIMAL_LIMIT < v < _DECIMAL_LIMIT for v in values if v is not None):
+            return [None if v is None else str(v) for v in values]
+        return [None if v is None else decimal_text(v) for v in values]
+    if types - {_EXPECTED[kind]}:  # a subclass (bool for int, datetime for date) is a different value
+        raise Unusable(f"{kind} column holds {sorted(t.__name__ for t in types)}")
+    if kind is FieldType.INTEGER and types:
+        present = [v for v in values if v is not None]
+        if min(present) < -_INT64 or max(present) >= _INT64:
+            raise Unusable("integer out of range")
+    return values
+
+
+@dataclass
+class EntityTable:
+    name: str  # the SQL table name
+    key: str | None  # the SQL column of the key field, if the entity has one
+    columns: dict[str, str] = field(default_factory=dict)  # field -> SQL column, usable ones only
+    unusable: set[str] = field(default_factory=set)
+
+
+class ColumnarFacts:
+    """A DuckDB connection holding the fact base's entities, loaded lazily, one entity at a time."""
+
+    def __init__(self, facts: FactBase, wanted: dict[str, set[str]] | None = None) -> None:
+        import duckdb
+
+        self.facts = facts
+        self.con: duckdb.DuckDBPyConnection = duckdb.connect()
+        self.wanted = wanted  # entity -> fields the rules read; None loads every field
+        self.tables: dict[str, EntityTable] = {}
+        self._keys = {name: e.key for name, e in facts.schema.entities.items()}
+
+    def table(self, entity: str) -> EntityTable:
+        """The loaded table of an entity the fact base has (callers check `facts.has` first)."""
+        found = self.tables.get(entity)
+        if found is None:
+            found = self.tables[entity] = self._load(entity)
+        return found
+
+    def _load(self, entity: str) -> EntityTable:
+        edef = self.facts.schema.entities[entity]
+        rows = self.facts.all(entity)
+        name = f"e{len(self.tables)}"
+        key = edef.key
+        table = EntityTable(name, None)
+        wanted = self.wanted.get(entity, set()) if self.wanted is not None else set(edef.fields)
+        if key is not None:
+            wanted = wanted | {key.name}
+        selects = ["CAST(unnest(range($1)) AS BIGINT) AS _rid"]
+        params: list[Any] = [len(rows)]
+        for fname in sorted(wanted):
+            fdef = edef.fields.get(fname)
+            if fdef is None:
+                continue
+            try:
+                kind = fdef.type if fdef.type is not FieldType.REF else self._ref_kind(fdef)
+                values = _check([r.values.get(fname) for r in rows], kind)
+                typ = sql_type(fdef, self._keys)
+            except Unusable:
+                table.unusable.add(fname)
+                continue
+            column = f"c{len(table.columns)}"
+            params.append(values)
+            selects.append(f"CAST(unnest(${len(params)}) AS {typ}) AS {column}")
+            table.columns[fname] = column
+        if key is not None and key.name in table.columns:
+            table.key = table.columns[key.name]
+        self.con.execute(f"CREATE TABLE {name} AS SELECT {', '.join(selects)}", params)
+        return table
+
+    def _ref_kind(self, fdef: FieldDef) -> FieldType:
+        key = self._keys.get(fdef.target or "")
+        if key is None:
+            raise Unusable(fdef.name)
+        return key.type
+
+    def close(self) -> None:
+        self.con.close()
