@@ -17,8 +17,9 @@ from kepu_rules.i18n import Msg
 Engine = Literal["auto", "python", "columnar"]
 ENGINES: tuple[Engine, ...] = ("auto", "python", "columnar")
 
-#: From this many fact rows on, `auto` evaluates with DuckDB (see benchmarks/bench_engines.py).
-COLUMNAR_FROM_ROWS = 40_000
+#: From this many fact rows on, `auto` evaluates with DuckDB. Measured by benchmarks/bench_engines.py (2 cores):
+#: with its import, DuckDB breaks even between 77,000 and 128,000 rows and is 7-8% faster at 200,000-300,000.
+COLUMNAR_FROM_ROWS = 150_000
 
 
 def columnar_available() -> bool:
