@@ -236,7 +236,7 @@ def assess_project(project: Path, lang: Lang = "zh", folder: str | None = None,
         return _error_entry(shown, _district_name(project), [_diagnostic_info(d, lang)])
 
 
-_Job = tuple[str, str, Lang, dict[str, str], float | None, date | None, Engine]
+_Job = tuple[str, str, Lang, dict[str, str], float | None, date | None, "Engine"]
 
 
 def _assess_job(job: _Job) -> RankedDistrict:

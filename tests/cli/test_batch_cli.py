@@ -225,3 +225,14 @@ def test_progress_on_a_terminal_never_reaches_stdout(province: Path) -> None:
     # the progress line is blanked before the summary, which stays as the last line on the terminal
     pieces = re.split(r"[\r\n]+", progress.strip("\r\n"))
     assert pieces[-1].startswith("assessed 3 projects") and pieces[-2].strip() == ""
+
+
+def test_the_columnar_engine_ranks_exactly_like_the_interpreter(province: Path) -> None:
+    pytest.importorskip("duckdb")
+    rankings = {}
+    for engine in ("python", "columnar"):
+        result = kepu("check", "--batch", str(province / "ranked"), "--format", "json", "--engine", engine,
+                      "--workers", "1")
+        assert result.returncode == 1, result.stderr
+        rankings[engine] = json.loads(result.stdout)
+    assert rankings["columnar"] == rankings["python"]

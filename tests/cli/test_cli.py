@@ -170,3 +170,25 @@ def test_kepu_test_runs_rule_unit_tests(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "1 passed, 1 failed" in result.stdout
     assert "FAIL A1 写错的期望" in result.stdout
+
+
+@pytest.mark.parametrize("engine", ["python", "columnar", "auto"])
+def test_every_engine_gives_the_same_report(engine: str, tmp_path: Path) -> None:
+    if engine == "columnar":
+        pytest.importorskip("duckdb")
+    out = tmp_path / f"{engine}.json"
+    result = kepu("check", "--engine", engine, "--format", f"json:{out}", "--format", "text", cwd=DEMO)
+    assert result.returncode == 1, result.stderr
+    report = json.loads(out.read_text(encoding="utf-8"))
+    report.pop("generated_at")
+    reference = tmp_path / "reference.json"
+    kepu("check", "--engine", "python", "--format", f"json:{reference}", cwd=DEMO)
+    expected = json.loads(reference.read_text(encoding="utf-8"))
+    expected.pop("generated_at")
+    assert report == expected
+
+
+def test_an_unknown_engine_is_a_usage_error() -> None:
+    result = kepu("check", "--engine", "spark", cwd=DEMO)
+    assert result.returncode == 2
+    assert "spark" in result.stderr and "columnar" in result.stderr
