@@ -5,6 +5,7 @@
     python benchmarks/bench_scale.py --province           # district, city and province
     python benchmarks/bench_scale.py --only city          # one scale (repeatable)
     options: --data DIR   where generated projects are kept and reused (default: a temporary folder)
+             --engine auto|python|columnar   passed to kepu check (default auto)
              --seed N     generator seed;  --repeat N  runs per small measurement (default 5)
 
 For each scale it prints the wall time, CPU time (user + sys) and peak memory of:
@@ -252,7 +253,7 @@ def kepu_statuses_single(report_json: Path, project: str) -> dict[tuple[str, str
     return {(project, r["id"]): r["status"] for r in report["results"] if r["id"] in CROSS_CHECKED}
 
 
-def bench_scale(scale: str, data: Path, seed: int, out: Path) -> None:
+def bench_scale(scale: str, data: Path, seed: int, out: Path, engine: str = "auto") -> None:
     print(f"\n== {scale} ==")
     folder = ensure_data(scale, data, seed)
     projects = _projects(folder)
@@ -261,8 +262,8 @@ def bench_scale(scale: str, data: Path, seed: int, out: Path) -> None:
         ranking_json, ranking_html = out / f"{scale}-ranking.json", out / f"{scale}-ranking.html"
         if _has_batch_cli():
             cmd = [KEPU, "check", "--batch", str(folder), "--format", f"json:{ranking_json}",
-                   "--format", f"html:{ranking_html}"]
-            how = "kepu check --batch"
+                   "--format", f"html:{ranking_html}", "--engine", engine]
+            how = f"kepu check --batch --engine {engine}"
         else:
             cmd = [PYTHON, "-c", BATCH_SNIPPET, str(folder), str(ranking_json), str(ranking_html)]
             how = "python -c assess_batch(workers=2) + render_html (kepu check --batch is not wired yet)"
@@ -281,11 +282,12 @@ def bench_scale(scale: str, data: Path, seed: int, out: Path) -> None:
         print(f"         ranking of {ranking['summary']['total']} projects: {verdicts}")
     else:
         report_json = out / f"{scale}-report.json"
-        cmd = [KEPU, "check", "-c", str(folder / "kepu.yaml"), "--format", "text", "--format", f"json:{report_json}"]
+        cmd = [KEPU, "check", "-c", str(folder / "kepu.yaml"), "--format", "text", "--format", f"json:{report_json}",
+               "--engine", engine]
         kepu = measure(cmd)
         kepu_status = kepu_statuses_single(report_json, ".")
         print(f"  kepu:  {' '.join(['kepu', 'check', '-c', '…/kepu.yaml', '--format', 'text', '--format', 'json:…'])}"
-              f"  (exit {kepu.returncode})")
+              f" --engine {engine}  (exit {kepu.returncode})")
     print(f"  kepu check      {_fmt(kepu)}")
 
     sql = measure([PYTHON, str(Path(__file__).resolve()), "--sql-worker", str(folder), *map(str, projects)],
@@ -345,6 +347,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=20261122)
     ap.add_argument("--repeat", type=int, default=5, help="runs of the start-up measurements")
     ap.add_argument("--no-startup", action="store_true", help="skip the start-up measurements")
+    ap.add_argument("--engine", choices=["auto", "python", "columnar"], default="auto",
+                    help="kepu check --engine (default auto)")
     args = ap.parse_args(argv)
     scales = args.only or (["district", "city"] + (["province"] if args.province else []))
     print(f"python {sys.version.split()[0]} on {os.cpu_count()} cores; load average "
@@ -358,7 +362,7 @@ def main(argv: list[str] | None = None) -> int:
         data = Path(temp.name)
     try:
         for scale in scales:
-            bench_scale(scale, data, args.seed, data / "out")
+            bench_scale(scale, data, args.seed, data / "out", args.engine)
     finally:
         if temp is not None:
             temp.cleanup()
