@@ -134,12 +134,28 @@ def shift_date(d: dt.date, amount: int | Fraction, unit: str) -> dt.date:
 class Interpreter:
     """Evaluates checked nodes against one FactBase."""
 
-    def __init__(self, facts: FactBase, params: dict[str, Any], as_of: dt.date, functions: dict[str, FunctionDef]) -> None:
+    def __init__(self, facts: FactBase, params: dict[str, Any], as_of: dt.date, functions: dict[str, FunctionDef],
+                 *, row_predicates: bool = True) -> None:
         self.facts = facts
         self.params = params
         self.as_of = as_of
         self.functions = functions
         self.windows: dict[str, Window] = {}
+        # Per-row conditions run as closures (kepu_rules/engine/row_predicates.py); False walks the IR
+        # for every row, which tests compare against.
+        self.row_predicates = row_predicates
+        self._predicates: dict[int, tuple[I.Node, Callable[[Env], Any]]] = {}
+
+    def predicate(self, node: I.Node) -> Callable[[Env], Any]:
+        """`lambda env: self.ev(node, env)`, built once per node and faster for the common shapes."""
+        if not self.row_predicates:
+            return lambda env: self.ev(node, env)
+        found = self._predicates.get(id(node))
+        if found is None or found[0] is not node:
+            from kepu_rules.engine.row_predicates import build
+
+            found = self._predicates[id(node)] = (node, build(node, self))
+        return found[1]
 
     # -- rows ----------------------------------------------------------------------------------
 
@@ -172,8 +188,9 @@ class Interpreter:
         yes: list[Row] = []
         unknown: list[Row] = []
         no: list[Row] = []
+        where = self.predicate(node.where)
         for row in rows:
-            verdict = self.ev(node.where, (row, *env))
+            verdict = where((row, *env))
             (yes if verdict is True else unknown if verdict is None else no).append(row)
         return yes, unknown, no
 
@@ -265,8 +282,9 @@ class Interpreter:
         yes: list[Row] = []
         unknown: list[Row] = []
         no: list[Row] = []
+        cond = self.predicate(n.cond)
         for row in rows:
-            verdict = self.ev(n.cond, (row, *env))
+            verdict = cond((row, *env))
             (yes if verdict is True else unknown if verdict is None else no).append(row)
         share = Fraction(len(yes), len(rows)) if rows and not unknown else None
         return share, yes, unknown, no
@@ -361,8 +379,9 @@ class Interpreter:
         passing: list[Row] = []
         undecided: list[Row] = list(unknown)
         failing: list[Row] = []
+        body = self.predicate(n.body)
         for row in yes:
-            holds = self.ev(n.body, (row, *env))
+            holds = body((row, *env))
             (passing if holds is True else undecided if holds is None else failing).append(row)
         verdict: bool | None
         if n.kind == "each":
