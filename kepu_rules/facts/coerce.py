@@ -95,6 +95,10 @@ class _Bad(Exception):
         self.hint = hint
 
 
+#: What a converter from `converter` raises for a value it cannot read (the diagnostic comes from `coerce`).
+BadValue = _Bad
+
+
 def coerce(
     raw: object,
     field: Typed,
@@ -116,6 +120,15 @@ def coerce(
         return _CONVERTERS[ftype](raw, excel_epoch, percent_cell)
     except _Bad as bad:
         raise KepuError(value_diagnostic(raw, field, where, bad.reason, bad.hint)) from None
+
+
+def converter(field: Typed, *, ref_type: FieldType = FieldType.TEXT) -> Converter:
+    """The function `coerce` reads the field's values with, for readers that coerce cell after cell.
+
+    Called as `convert(raw, excel_epoch, percent_cell)`, it returns what `coerce` returns, or raises
+    `BadValue`, which carries no location: call `coerce` with the same arguments then for the error.
+    """
+    return _CONVERTERS[ref_type if field.type is FieldType.REF and ref_type is not FieldType.REF else field.type]
 
 
 def value_diagnostic(raw: object, field: Typed, where: Provenance, reason: Msg | None = None,
@@ -445,9 +458,9 @@ def _serial_date(serial: int | float, epoch: ExcelEpoch) -> dt.date:
     return _EPOCH_1900 + dt.timedelta(days=days + 1 if days < 60 else days)
 
 
-_Converter = Callable[[object, ExcelEpoch | None, bool], Value]
+Converter = Callable[[object, ExcelEpoch | None, bool], Value]
 
-_CONVERTERS: dict[FieldType, _Converter] = {
+_CONVERTERS: dict[FieldType, Converter] = {
     FieldType.TEXT: _to_text,
     FieldType.REF: _to_text,
     FieldType.INTEGER: _to_integer,

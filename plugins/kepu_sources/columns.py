@@ -8,7 +8,16 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from kepu_rules.diagnostics import Diagnostic, KepuError, Location
-from kepu_rules.facts.coerce import ExcelEpoch, coerce, is_missing, ref_type_of
+from kepu_rules.facts.coerce import (
+    MISSING_MARKERS,
+    BadValue,
+    Converter,
+    ExcelEpoch,
+    coerce,
+    converter,
+    is_missing,
+    ref_type_of,
+)
 from kepu_rules.facts.provenance import Provenance
 from kepu_rules.facts.schema import EntityDef, FieldDef, FieldType, Schema
 from kepu_rules.facts.table import Row, Value
@@ -199,9 +208,20 @@ def _first_headers(candidates: Sequence[Sequence[str]]) -> list[str]:
 def is_total_row(raws: Iterable[object]) -> bool:
     """Whether a row is a totals line: its first non-empty cell reads 合计, 总计, 小计 ..."""
     for raw in raws:
+        if raw is None:
+            continue
+        if not isinstance(raw, str):
+            return False
+        if raw.isascii():
+            # As below, without Unicode normalisation, which leaves ASCII as it is (casefold is lower);
+            # every ASCII marker (total, subtotal) has a t, which ids and codes mostly do not.
+            text = raw.strip()
+            if text in MISSING_MARKERS:
+                continue
+            return ("t" in text or "T" in text) and "".join(text.split()).lower() in TOTAL_MARKERS
         if is_missing(raw):
             continue
-        return isinstance(raw, str) and norm_header(raw) in TOTAL_MARKERS
+        return norm_header(raw) in TOTAL_MARKERS
     return False
 
 
@@ -219,6 +239,19 @@ class RowBuilder:
         # remembers what its texts read as. Only texts are cached (1 == True as dict keys), only good
         # values (errors carry their cell), and only so many per column (names are often unique).
         self._cache: dict[int, dict[str, Value]] = {c.index: {} for c in columns}
+        self._convert = {c.index: converter(c.field, ref_type=c.type) for c in columns}
+
+    def converter(self, column: Column) -> Converter:
+        """The column's converter (see `coerce.converter`): a reader calling it itself caches what it
+        returns in `cache(column)`, up to CACHE_PER_COLUMN texts, and passes values it refuses to `value`."""
+        return self._convert[column.index]
+
+    def cache(self, column: Column) -> dict[str, Value]:
+        """The column's typed values by text so far, for readers that look a text up before calling `value`.
+
+        A text found there reads as its value, without a problem; any other goes through `value`.
+        """
+        return self._cache[column.index]
 
     def value(self, values: dict[str, Value], cells: dict[str, Provenance], column: Column, raw: object,
               where: Provenance, percent_cell: bool = False) -> bool:
@@ -232,11 +265,15 @@ class RowBuilder:
             value = cache[raw]
         else:
             try:
-                value = coerce(raw, column.field, where, ref_type=column.type,
-                               excel_epoch=self.excel_epoch, percent_cell=percent_cell)
-            except KepuError as exc:
-                self.problems.add_error(exc)
-                return True
+                value = self._convert[column.index](raw, self.excel_epoch, percent_cell)
+            except BadValue:
+                # The converter does not know where the value is: coerce() says so, and why.
+                try:
+                    value = coerce(raw, column.field, where, ref_type=column.type,
+                                   excel_epoch=self.excel_epoch, percent_cell=percent_cell)
+                except KepuError as exc:
+                    self.problems.add_error(exc)
+                    return True
             if type(raw) is str and len(cache) < CACHE_PER_COLUMN:
                 cache[raw] = value
         values[name] = value

@@ -5,17 +5,19 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from pydantic import Field, field_validator
 
 from kepu_rules.diagnostics import Diagnostic, KepuError, Location
+from kepu_rules.facts.coerce import BadValue
 from kepu_rules.facts.provenance import Provenance
 from kepu_rules.facts.table import FactTable, Row, SourceData, Value
 from kepu_rules.i18n import Msg
 from kepu_rules.sources import Source, SourceContext, SourceOptions
 
-from .columns import Column, HeaderMatcher, RowBuilder, header_text, is_total_row
+from .columns import CACHE_PER_COLUMN, Column, HeaderMatcher, RowBuilder, header_text, is_total_row
 from .common import Problems, find_entity, options_of, read_bytes, shown_path
 
 _DELIMITER_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
@@ -78,8 +80,7 @@ class CsvSource(Source):
         problems = Problems(Location(shown))
         builder = RowBuilder(entity, columns, problems)
         base = Provenance(context.name, shown)
-        rows = [row for line, cells in records
-                if (row := _row(builder, columns, base, line, cells, len(headers), problems)) is not None]
+        rows = _rows(builder, columns, base, records, len(headers), problems)
         problems.raise_if_any()
         return SourceData(tables=[FactTable(entity.name, rows, context.name)])
 
@@ -142,27 +143,77 @@ def _header(records: Iterator[tuple[int, list[str]]], header_row: int, shown: st
         code="no-header"))
 
 
-def _row(builder: RowBuilder, columns: list[Column], base: Provenance, line: int, cells: list[str],
-         width: int, problems: Problems) -> Row | None:
-    """One typed row, or None for totals rows and rows with nothing in the mapped columns."""
+_MISSING = object()  # not in a column's cache
+
+
+def _rows(builder: RowBuilder, columns: list[Column], base: Provenance, records: Iterable[tuple[int, list[str]]],
+          width: int, problems: Problems) -> list[Row]:
+    """The typed rows, leaving out totals rows and rows with nothing in the mapped columns.
+
+    This runs per cell of files with 100,000s of cells: texts already seen in a column are looked up
+    in the builder's cache here, and only new texts go through `RowBuilder.value`.
+    """
+    source, file = base.source, base.file
+    plan = [(c.index, c.field.name, builder.cache(c), builder.converter(c), c.index + 1, c) for c in columns]
+    needed = max((c.index for c in columns), default=-1) + 1  # shorter rows take the slow path
+    # Each row's dicts start as a copy of this (keys in column order, no resizing as they fill); a cell
+    # that fails to read is taken out again, as if never put in.
+    template: dict[str, Any] = dict.fromkeys(c.field.name for c in columns)
+    new = tuple.__new__  # a Provenance without its keyword-handling __new__: it is built per cell
+    epoch = builder.excel_epoch
+    rows: list[Row] = []
+    for line, cells in records:
+        count = len(cells)
+        if is_total_row(cells):
+            continue
+        if count > width and any(c.strip() for c in cells[width:]):
+            problems.add(Diagnostic(
+                Location(file, line=line, column=width + 1),
+                Msg(f"这一行有 {count} 格，而表头只有 {width} 列：是否有含逗号的值没有加引号（如 1,234 应写成 \"1,234\"）？",
+                    f"this row has {count} cells but the header has {width}: is a value containing the "
+                    f"delimiter unquoted (write 1,234 as \"1,234\")?"),
+                code="ragged-row"))
+            continue
+        if count < needed:
+            row = _short_row(builder, columns, source, file, line, cells)
+            if row is not None:
+                rows.append(row)
+            continue
+        values: dict[str, Value] = template.copy()
+        where_cells: dict[str, Provenance] = template.copy()
+        filled = False
+        for index, name, cache, convert, number, column in plan:
+            where: Provenance = new(Provenance, (source, file, None, None, line, number))
+            raw = cells[index]
+            value = cache.get(raw, _MISSING)
+            if value is _MISSING:
+                try:
+                    value = convert(raw, epoch, False)
+                except BadValue:  # RowBuilder.value records the problem, with its location
+                    del values[name], where_cells[name]
+                    builder.value(values, where_cells, column, raw, where)
+                    filled = True
+                    continue
+                if len(cache) < CACHE_PER_COLUMN:
+                    cache[raw] = value
+            values[name] = value
+            where_cells[name] = where
+            if value is not None:
+                filled = True
+        if filled:
+            rows.append(builder.finish(values, where_cells, new(Provenance, (source, file, None, None, line, None))))
+    return rows
+
+
+def _short_row(builder: RowBuilder, columns: list[Column], source: str, file: str, line: int,
+               cells: list[str]) -> Row | None:
+    """A row with fewer cells than the mapped columns need: the missing cells are empty."""
     count = len(cells)
-    if is_total_row(cells):
-        return None
-    if count > width and any(c.strip() for c in cells[width:]):
-        problems.add(Diagnostic(
-            Location(base.file, line=line, column=width + 1),
-            Msg(f"这一行有 {count} 格，而表头只有 {width} 列：是否有含逗号的值没有加引号（如 1,234 应写成 \"1,234\"）？",
-                f"this row has {count} cells but the header has {width}: is a value containing the "
-                f"delimiter unquoted (write 1,234 as \"1,234\")?"),
-            code="ragged-row"))
-        return None
     values: dict[str, Value] = {}
     where_cells: dict[str, Provenance] = {}
-    source, file = base.source, base.file
     filled = False
     for c in columns:
         raw = cells[c.index] if c.index < count else None
-        # Positional arguments: a frozen dataclass is built noticeably faster without keywords.
         where = Provenance(source, file, None, None, line, c.index + 1)
         filled = builder.value(values, where_cells, c, raw, where) or filled
     if not filled:

@@ -5,29 +5,35 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from kepu_rules.diagnostics import Diagnostic, KepuError, Location
-from kepu_rules.facts.coerce import ExcelEpoch
+from kepu_rules.facts.coerce import BadValue, Converter, ExcelEpoch
 from kepu_rules.facts.provenance import Provenance
 from kepu_rules.facts.schema import EntityDef, FieldType
 from kepu_rules.facts.table import FactTable, Row, SourceData, Value
 from kepu_rules.i18n import Msg
 from kepu_rules.sources import Source, SourceContext, SourceOptions
 
-from .columns import Column, HeaderMatcher, RowBuilder, header_text, is_total_row, norm_header
+from .columns import (
+    CACHE_PER_COLUMN,
+    Column,
+    HeaderMatcher,
+    RowBuilder,
+    header_text,
+    is_total_row,
+    norm_header,
+)
 from .common import Problems, did_you_mean, find_entity, listing, options_of, require_file, shown_path
-
-if TYPE_CHECKING:
-    from openpyxl.workbook.workbook import Workbook
-    from openpyxl.worksheet.worksheet import Worksheet
+from .xlsx_cells import Book, Sheet, from_openpyxl, read_fast
 
 #: How many rows from the top are searched for the header row when `header_row` is not given.
 HEADER_SEARCH_ROWS = 10
 
-_Anchor = tuple[object, str]  # the value of a merged range and the coordinate of its top-left cell
+_MISSING = object()  # not in a column's cache
+_Anchor = tuple[object, str, int, int]  # a merged range's value, and its top-left cell's coordinate, row, column
 
 
 class SheetLayout(BaseModel):
@@ -117,8 +123,15 @@ class XlsxSource(Source):
         return SourceData(tables=tables)
 
 
-def open_workbook(path: Path, shown: str) -> Workbook:
-    """The workbook with cached formula values; never saved, so the file is left untouched."""
+def open_workbook(path: Path, shown: str) -> Book:
+    """The workbook's cells, with cached formula values; the file is only read, never written.
+
+    Read by `xlsx_cells.read_fast`, or by openpyxl itself for any file that reader does not handle,
+    which also gives the error for a damaged one.
+    """
+    book = read_fast(path)
+    if book is not None:
+        return book
     import openpyxl
 
     try:
@@ -127,7 +140,7 @@ def open_workbook(path: Path, shown: str) -> Workbook:
             # not affect values, and the file is never written back.
             warnings.simplefilter("ignore", UserWarning)
             # read_only=False is needed for merged cell ranges; data_only gives formulas' cached values.
-            return openpyxl.load_workbook(path, read_only=False, data_only=True, keep_links=False)
+            workbook = openpyxl.load_workbook(path, read_only=False, data_only=True, keep_links=False)
     except Exception as exc:  # openpyxl raises many kinds on a damaged or mislabelled file
         hint = Msg("旧版 .xls 文件请在 Excel 中另存为 .xlsx", "save old .xls files as .xlsx in Excel") \
             if path.suffix.lower() == ".xls" else None
@@ -135,14 +148,15 @@ def open_workbook(path: Path, shown: str) -> Workbook:
             Location(shown),
             Msg(f"无法以 xlsx 工作簿打开 {shown}：{exc}", f"cannot open {shown} as an xlsx workbook: {exc}"),
             hint=hint, code="bad-xlsx")) from None
+    return from_openpyxl(workbook)
 
 
-def _epoch(workbook: Workbook) -> ExcelEpoch:
-    return 1904 if getattr(workbook, "epoch", None) is not None and workbook.epoch.year == 1904 else 1900
+def _epoch(workbook: Book) -> ExcelEpoch:
+    return 1904 if workbook.epoch_1904 else 1900
 
 
-def _worksheet(workbook: Workbook, name: str | None, entity: EntityDef, shown: str) -> Worksheet:
-    sheets: dict[str, Worksheet] = {ws.title: ws for ws in workbook.worksheets}
+def _worksheet(workbook: Book, name: str | None, entity: EntityDef, shown: str) -> Sheet:
+    sheets: dict[str, Sheet] = {ws.title: ws for ws in workbook.sheets}
     if name is None:
         for candidate in (entity.name, *entity.aliases):
             if candidate in sheets:
@@ -167,7 +181,7 @@ def _worksheet(workbook: Workbook, name: str | None, entity: EntityDef, shown: s
 class _SheetReader:
     """Reads one sheet: finds the header, maps columns, and turns data rows into typed rows."""
 
-    def __init__(self, ws: Worksheet, entity: EntityDef, opts: SheetOptions, context: SourceContext,
+    def __init__(self, ws: Sheet, entity: EntityDef, opts: SheetOptions, context: SourceContext,
                  shown: str, problems: Problems, epoch: ExcelEpoch) -> None:
         self.ws = ws
         self.entity = entity
@@ -227,7 +241,7 @@ class _SheetReader:
         inside = {c for _, _, lo, hi in starting if hi > lo for c in range(lo, hi + 1)}
         if not inside or row >= self.ws.max_row:
             return 1
-        below = next(self.ws.iter_rows(min_row=row + 1, max_row=row + 1, values_only=True))
+        below = self.ws.row(row + 1)
         for column, value in enumerate(below, start=1):
             if (column in inside) != (isinstance(value, str) and value.strip() != ""):
                 return 1
@@ -247,7 +261,7 @@ class _SheetReader:
     def header_cells(self, row: int) -> list[str | None]:
         if row > self.ws.max_row:
             return []
-        values = next(self.ws.iter_rows(min_row=row, max_row=row, values_only=True))
+        values = self.ws.row(row)
         return [header_text(self.merged[(row, i + 1)][0] if v is None and (row, i + 1) in self.merged else v)
                 for i, v in enumerate(values)]
 
@@ -261,55 +275,84 @@ class _SheetReader:
         found: list[Row] = []
         if start > end:
             return found
-        for number, values in enumerate(self.ws.iter_rows(min_row=start, max_row=end, values_only=True), start):
-            row = self.row(builder, columns, letters, first, number, values)
+        rows = self.ws.rows  # only rows with a value: any other is skipped as empty
+        plan = [(c, letter, c.index, c.field.name, builder.cache(c), builder.converter(c))
+                for c, letter in zip(columns, letters, strict=True)]
+        for number in range(start, end + 1):
+            values = rows.get(number)
+            if values is None or is_total_row(values):
+                continue
+            row = self.row(builder, plan, letters[first], number, values)
             if row is not None:
                 found.append(row)
         return found
 
-    def row(self, builder: RowBuilder, columns: Sequence[Column], letters: list[str], first: int, number: int,
-            values: tuple[Any, ...]) -> Row | None:
-        """One typed row; None for totals rows and rows with no own value in any mapped column."""
-        if all(v is None for v in values) or is_total_row(values):
-            return None
+    def row(self, builder: RowBuilder, plan: list[tuple[Column, str, int, str, dict[str, Value], Converter]],
+            key_letter: str, number: int, values: Sequence[Any]) -> Row | None:
+        """One typed row; None for rows with no own value in any mapped column."""
         typed: dict[str, Value] = {}
         cells: dict[str, Provenance] = {}
-        source, shown, title, merged = self.context.name, self.shown, self.title, self.merged
+        source, shown, title, merged, epoch = self.context.name, self.shown, self.title, self.merged, self.epoch
+        new = tuple.__new__  # a Provenance without its keyword-handling __new__: it is built per cell
+        suffix = str(number)
         filled = False
-        for column, letter in zip(columns, letters, strict=True):
-            raw = values[column.index]
-            coord = f"{letter}{number}"
+        for column, letter, index, name, cache, convert in plan:
+            raw = values[index]
+            if type(raw) is str:
+                # The common case, without RowBuilder.value unless the text is new and bad.
+                where: Provenance = new(Provenance, (source, shown, title, letter + suffix, None, None))
+                value = cache.get(raw, _MISSING)
+                if value is _MISSING:
+                    try:
+                        value = convert(raw, epoch, False)
+                    except BadValue:
+                        builder.value(typed, cells, column, raw, where)  # records the problem
+                        filled = True
+                        continue
+                    if len(cache) < CACHE_PER_COLUMN:
+                        cache[raw] = value
+                typed[name] = value
+                cells[name] = where
+                if value is not None:
+                    filled = True
+                continue
+            coord = letter + suffix
             own = True
-            if raw is None and (number, column.index + 1) in merged:
+            at = (number, index + 1)
+            if raw is None and at in merged:
                 # A merged cell (a street name over several rows) belongs to every row it spans;
                 # its provenance is the top-left cell, where the value is written.
-                raw, coord = merged[(number, column.index + 1)]
+                raw, coord, *anchor = merged[at]
+                at = (anchor[0], anchor[1])
                 own = False
-            where = Provenance(source, shown, title, coord)
-            present = builder.value(typed, cells, column, raw, where, self.percent_cell(column, raw, coord))
+            where = new(Provenance, (source, shown, title, coord, None, None))
+            present = builder.value(typed, cells, column, raw, where, self.percent_cell(column, raw, at))
             filled = filled or (present and own)
         if not filled:
             return None
-        return builder.finish(typed, cells, Provenance(source, shown, title, f"{letters[first]}{number}"))
+        return builder.finish(typed, cells, new(Provenance, (source, shown, title, key_letter + suffix, None, None)))
 
-    def percent_cell(self, column: Column, raw: object, coord: str) -> bool:
-        """Whether a number in a percent column is shown as a percentage (then 1.5 means 150%)."""
+    def percent_cell(self, column: Column, raw: object, at: tuple[int, int]) -> bool:
+        """Whether a number in a percent column is shown as a percentage (then 1.5 means 150%).
+
+        `at` is the (row, column) of the cell the value is written in.
+        """
         if column.type is not FieldType.PERCENT or not isinstance(raw, int | float) or isinstance(raw, bool):
             return False
-        return "%" in str(self.ws[coord].number_format)
+        return "%" in self.ws.number_format(*at)
 
 
-def _merges(ws: Worksheet) -> tuple[dict[tuple[int, int], _Anchor], list[tuple[int, int, int, int]]]:
-    """Each covered cell of a merged range → (value, top-left coordinate); and the ranges' bounds."""
+def _merges(ws: Sheet) -> tuple[dict[tuple[int, int], _Anchor], list[tuple[int, int, int, int]]]:
+    """Each covered cell of a merged range → its anchor (value and top-left cell); and the ranges' bounds."""
     covered: dict[tuple[int, int], _Anchor] = {}
     bounds: list[tuple[int, int, int, int]] = []
-    for rng in ws.merged_cells.ranges:
-        anchor = ws.cell(rng.min_row, rng.min_col)
-        bounds.append((rng.min_row, rng.max_row, rng.min_col, rng.max_col))
-        for r in range(rng.min_row, rng.max_row + 1):
-            for c in range(rng.min_col, rng.max_col + 1):
-                if (r, c) != (rng.min_row, rng.min_col):
-                    covered[(r, c)] = (anchor.value, anchor.coordinate)
+    for min_row, max_row, min_col, max_col in ws.merged:
+        anchor = (ws.value(min_row, min_col), f"{_letter(min_col - 1)}{min_row}", min_row, min_col)
+        bounds.append((min_row, max_row, min_col, max_col))
+        for r in range(min_row, max_row + 1):
+            for c in range(min_col, max_col + 1):
+                if (r, c) != (min_row, min_col):
+                    covered[(r, c)] = anchor
     return covered, bounds
 
 

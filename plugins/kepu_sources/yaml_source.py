@@ -9,19 +9,21 @@ from pydantic import Field
 from yaml import MappingNode, Node
 
 from kepu_rules.diagnostics import Diagnostic, KepuError, Location, source_line_of
-from kepu_rules.facts.coerce import coerce, ref_type_of
+from kepu_rules.facts.coerce import BadValue, Converter, coerce, converter, ref_type_of
 from kepu_rules.facts.provenance import Provenance
 from kepu_rules.facts.schema import EntityDef, FieldDef, ScalarDef
 from kepu_rules.facts.table import FactTable, Row, ScalarFact, SourceData, Value
 from kepu_rules.i18n import Msg
 from kepu_rules.sources import Source, SourceContext, SourceOptions
 
-from .columns import norm_header
+from .columns import CACHE_PER_COLUMN, norm_header
 from .common import Problems, did_you_mean, find_entity, listing, options_of, read_bytes, shown_path
 
 #: Top-level keys that hold scalar facts rather than an entity's rows.
 FACTS_KEYS = ("facts", "指标")
 _NULL_TAG = "tag:yaml.org,2002:null"
+
+_Reading = tuple[Converter, dict[str, Value]]  # a field's converter and the values of texts read so far
 
 
 class YamlOptions(SourceOptions):
@@ -105,12 +107,17 @@ class _Reader:
         self.shown = shown
         self.text = text
         self.problems = Problems(Location(shown))
+        # Rows repeat their field names and many values: each field remembers how it reads (its
+        # converter and the texts read so far; see RowBuilder), each entity the fields its keys name.
+        self._readings: dict[FieldDef, _Reading] = {}
+        self._fields: dict[tuple[str, str | None], tuple[FieldDef, _Reading] | None] = {}
 
     # -- locations
 
     def where(self, node: Node) -> Provenance:
         mark = node.start_mark
-        return Provenance(self.context.name, self.shown, line=mark.line + 1, column=mark.column + 1)
+        # Positional, without Provenance's keyword-handling __new__: this runs once per value.
+        return tuple.__new__(Provenance, (self.context.name, self.shown, None, None, mark.line + 1, mark.column + 1))
 
     def span(self, node: Node) -> Location:
         """The node's location, with its end so the caret underlines the whole token."""
@@ -216,32 +223,60 @@ class _Reader:
         present = set(values)
         for key_node, value_node in node.value:
             name = _key(key_node)
-            field = _field(entity, name)
-            if field is None:
+            known = self.field(entity, name)
+            if known is None:
                 names = [n for f in entity.fields.values() for n in f.names]
                 self.problem(key_node, Msg(f"实体 {entity.name} 没有字段“{name}”", f"entity {entity.name} has no field {name!r}"),
                              hint=did_you_mean(name or "", names) or Msg("字段：", "fields: ") + listing(entity.fields),
                              code="unknown-field")
                 continue
+            field, reading = known
             if field.name in present:
                 self.problem(key_node, Msg(f"字段 {field.name} 在这条记录中出现了两次", f"field {field.name} appears twice in this row"))
                 continue
             present.add(field.name)
-            self.value(field, value_node, values, cells)
+            self.value(field, value_node, values, cells, reading)
         return self.finish(entity, node, values, cells, present)
 
-    def value(self, field: FieldDef, node: Node, values: dict[str, Value], cells: dict[str, Provenance]) -> None:
+    def value(self, field: FieldDef, node: Node, values: dict[str, Value], cells: dict[str, Provenance],
+              reading: _Reading | None = None) -> None:
         where = self.where(node)
         if not isinstance(node, yaml.ScalarNode):
             self.problem(node, Msg(f"{field.name} 应是单个值", f"{field.name} should be a single value"))
             return
         raw = None if node.tag == _NULL_TAG else node.value
-        try:
-            values[field.name] = coerce(raw, field, where, ref_type=ref_type_of(field, self.schema))
-        except KepuError as exc:
-            self.add_error(exc, node)
-            return
+        convert, cache = reading or self.reading(field)
+        if type(raw) is str and raw in cache:
+            values[field.name] = cache[raw]
+        else:
+            try:
+                value = convert(raw, None, False)
+            except BadValue:  # coerce() gives the problem, with its location
+                try:
+                    value = coerce(raw, field, where, ref_type=ref_type_of(field, self.schema))
+                except KepuError as exc:
+                    self.add_error(exc, node)
+                    return
+            if type(raw) is str and len(cache) < CACHE_PER_COLUMN:
+                cache[raw] = value
+            values[field.name] = value
         cells[field.name] = where
+
+    def reading(self, field: FieldDef) -> _Reading:
+        """How the field's values are read: its converter, and the texts read so far (see RowBuilder)."""
+        found = self._readings.get(field)
+        if found is None:
+            found = self._readings[field] = (converter(field, ref_type=ref_type_of(field, self.schema)), {})
+        return found
+
+    def field(self, entity: EntityDef, name: str | None) -> tuple[FieldDef, _Reading] | None:
+        """The field a row's key names (`_field`), and its reading; remembered per entity and key."""
+        key = (entity.name, name)
+        if key in self._fields:
+            return self._fields[key]
+        field = _field(entity, name)
+        found = self._fields[key] = None if field is None else (field, self.reading(field))
+        return found
 
     def finish(self, entity: EntityDef, node: Node, values: dict[str, Value], cells: dict[str, Provenance],
                present: set[str]) -> Row:

@@ -17,7 +17,9 @@ from kepu_rules.facts.coerce import (
     FALSE_WORDS,
     MISSING_MARKERS,
     TRUE_WORDS,
+    BadValue,
     coerce,
+    converter,
     is_missing,
     ref_type_of,
 )
@@ -370,3 +372,28 @@ def test_text_is_stripped_and_idempotent(text: str) -> None:
     if once is not None:
         assert once == once.strip()
         assert c(once, T.TEXT) == once
+
+
+RAWS = st.one_of(
+    st.none(), st.booleans(), st.integers(-10**6, 10**8), st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=12), st.sampled_from(["12", "1,200", "80%", "1.5万", "是", "2026-09-15", "#REF!", " - ", "２０"]),
+    st.dates(), st.datetimes(), st.lists(st.integers(), max_size=2),
+)
+
+
+@given(raw=RAWS, ftype=st.sampled_from(list(FieldType)), ref_type=st.sampled_from(list(FieldType)),
+       epoch=st.sampled_from([None, 1900, 1904]), percent_cell=st.booleans())
+def test_a_converter_reads_what_coerce_reads(raw: object, ftype: FieldType, ref_type: FieldType,
+                                             epoch: int | None, percent_cell: bool) -> None:
+    field = FieldDef("字段", ftype, target="街道" if ftype is T.REF else None)
+    convert = converter(field, ref_type=ref_type)
+    try:
+        expected = coerce(raw, field, CELL, ref_type=ref_type, excel_epoch=epoch,  # type: ignore[arg-type]
+                          percent_cell=percent_cell)
+    except KepuError:
+        with pytest.raises(BadValue):
+            convert(raw, epoch, percent_cell)  # type: ignore[arg-type]
+        return
+    got = convert(raw, epoch, percent_cell)  # type: ignore[arg-type]
+    assert (type(got), got) == (type(expected), expected)
+

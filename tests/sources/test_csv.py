@@ -243,3 +243,151 @@ def test_the_number_of_reported_problems_is_capped(tmp_path: Path) -> None:
     text = error(CsvSource, tmp_path, path="活动.csv", entity="科普活动")
     assert text.count(": error:") == 50
     assert text.endswith("活动.csv: note: 20 more problems not shown")
+
+
+def _reference_rows(tmp_path: Path, entity_name: str = "科普活动") -> tuple[list, list[str]]:
+    """Rows and problems as the csv source read them before it looked texts up itself: every cell through
+    RowBuilder.value, in order (the memoised reading must give exactly this)."""
+    from kepu_rules.diagnostics import Location
+    from kepu_rules.facts.provenance import Provenance
+    from kepu_rules.i18n import Msg
+    from kepu_sources import csv_source
+    from kepu_sources.columns import HeaderMatcher, RowBuilder, is_total_row
+    from kepu_sources.common import Problems
+
+    from .conftest import SCHEMA
+
+    shown = "活动.csv"
+    entity = SCHEMA.entity(entity_name)
+    assert entity is not None
+    records = csv_source._records((tmp_path / shown).read_text(encoding="utf-8"), ",", shown)
+    line, headers = csv_source._header(records, 1, shown)
+    columns = HeaderMatcher(entity, SCHEMA, {}, Location(shown, line=line)).columns(
+        [[h] if h else [] for h in headers], Msg(shown, shown), lambda i: str(i + 1))
+    problems = Problems(Location(shown))
+    builder = RowBuilder(entity, columns, problems)
+    rows = []
+    width = len(headers)
+    for line, cells in records:
+        count = len(cells)
+        if is_total_row(cells):
+            continue
+        if count > width and any(c.strip() for c in cells[width:]):
+            problems.add(csv_source.Diagnostic(Location(shown, line=line, column=width + 1), Msg("ragged", "ragged"),
+                                               code="ragged-row"))
+            continue
+        values: dict = {}
+        where_cells: dict = {}
+        filled = False
+        for c in columns:
+            raw = cells[c.index] if c.index < count else None
+            where = Provenance("台账", shown, None, None, line, c.index + 1)
+            filled = builder.value(values, where_cells, c, raw, where) or filled
+        if filled:
+            rows.append(builder.finish(values, where_cells, Provenance("台账", shown, None, None, line)))
+    return rows, [f"{d.location} {d.code} {d.message.en}" for d in problems.items] + [f"+{problems.dropped}"]
+
+
+def _seen_rows(rows: list) -> list:
+    return [(r.entity, list(r.values.items()), [type(v) for v in r.values.values()], r.provenance,
+             list(r.cells.items())) for r in rows]
+
+
+TEXTS = st.sampled_from(["讲座", "一社区", "12", "1,200", "12人", "", " ", "-", "无数据", "是", "2026-09-15",
+                         "2026/13/1", "合计", "Total", " sub total", "T-1", "#REF!", "  讲座 ", "３５", "1.5万"])
+
+
+def _good_row(cells: tuple[str, ...], extra: tuple[str, ...], width: int) -> list[str]:
+    """The cells, with blank cells past the header, or else cut to `width` (a short row)."""
+    return [*cells, *extra] if extra else list(cells[:width])
+
+
+GOOD_ROWS = st.one_of(
+    st.tuples(st.sampled_from(["讲座", "  讲座 ", "展览", "T-1", "３５"]),
+              st.sampled_from(["一社区", "", "-", "无数据", "二社区 "]),
+              st.sampled_from(["2026-09-15", "2026/9/1", "", "20260915"]),
+              st.sampled_from(["12", "1,200", "", "３５", "1.5万", "-"]),
+              st.sampled_from(["讲座", "", "Total", "合计"]),
+              st.sampled_from([(), ("",), (" ", "")]),  # blank cells past the header: not an error
+              st.integers(1, 5)).map(lambda t: _good_row(t[:5], t[5], t[6])),
+    st.sampled_from([[], [""], ["", "", "", "", ""], ["-", "", "", "", ""], ["合  计", "", "", "10", ""],
+                     ["Total", "", "", "", ""], ["", " Sub Total", "", "3", ""]]),
+)
+
+
+def _write_rows(tmp_path: Path, rows: list) -> None:
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["名称", "社区", "活动日期", "参与人数", "类别"])
+    writer.writerows(rows)
+    (tmp_path / "活动.csv").write_text(out.getvalue(), encoding="utf-8")
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(GOOD_ROWS, max_size=12), cache=st.sampled_from([0, 1, 4096]))
+def test_memoised_reading_equals_reading_every_cell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    rows: list, cache: int) -> None:
+    from kepu_sources import csv_source
+
+    monkeypatch.setattr(csv_source, "CACHE_PER_COLUMN", cache)
+    _write_rows(tmp_path, rows)
+    expected, problems = _reference_rows(tmp_path)
+    assert problems == ["+0"]
+    got = read(CsvSource, tmp_path, path="活动.csv", entity="科普活动").tables[0].rows
+    assert _seen_rows(got) == _seen_rows(expected)
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(TEXTS, min_size=0, max_size=7), max_size=12), cache=st.sampled_from([0, 1, 4096]))
+def test_memoised_reading_reports_what_reading_every_cell_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                               rows: list, cache: int) -> None:
+    from kepu_sources import csv_source
+
+    monkeypatch.setattr(csv_source, "CACHE_PER_COLUMN", cache)
+    _write_rows(tmp_path, rows)
+    expected, problems = _reference_rows(tmp_path)
+    try:
+        got = read(CsvSource, tmp_path, path="活动.csv", entity="科普活动").tables[0].rows
+    except KepuError as exc:
+        found = [f"{d.location} {d.code} {d.message.en}" for d in exc.diagnostics]
+        # The same problems in the same order (the reference's ragged-row text is abridged).
+        assert [p.split(" ")[:2] for p in problems[:-1]] == [f.split(" ")[:2] for f in found[: len(problems) - 1]]
+        assert [p for p in problems[:-1] if "ragged" not in p] == [f for f in found if "ragged-row" not in f
+                                                                  and "more-problems" not in f]
+        assert ("more-problems" in found[-1]) == (problems[-1] != "+0")
+        return
+    assert problems == ["+0"]
+    assert _seen_rows(got) == _seen_rows(expected)
+
+
+def test_a_text_cached_in_one_column_is_still_bad_in_another(tmp_path: Path) -> None:
+    _write(tmp_path, "名称,参与人数,类别\n" + "讲座,12,十二\n" * 2 + "十二,十二,讲座\n")
+    text = error(CsvSource, tmp_path, path="活动.csv", entity="科普活动")
+    assert [line.split(": error")[0] for line in text.splitlines() if "error" in line] == ["活动.csv:4:2"]
+
+
+def test_ascii_totals_rows(tmp_path: Path) -> None:
+    _write(tmp_path, "序号,名称,参与人数\n1,讲座,10\nTotal,,10\n- , Sub Total,\nT-2,展览,3\n  ,  TOTAL  ,\n")
+    assert [r.get("名称") for r in _rows(tmp_path)] == ["讲座", "展览"]
+
+
+def test_a_bad_required_value_is_one_problem_not_two(tmp_path: Path) -> None:
+    _write(tmp_path, "名称,参与人数\n讲座,1\n#REF!,2\n#REF!,x\n")
+    assert [line.split(": error: ")[0] + " " + line.split(": ")[2]
+            for line in error(CsvSource, tmp_path, path="活动.csv", entity="科普活动").splitlines()
+            if ": error: " in line] == ["活动.csv:3:1 名称", "活动.csv:4:1 名称", "活动.csv:4:2 参与人数"]
+
+
+@given(st.lists(st.one_of(st.none(), st.integers(), st.text(max_size=10),
+                          st.sampled_from(["合计", "合  计", "Total", " sub\tTOTAL ", "ＴＯＴＡＬ", "total.", "-", " "])),
+                max_size=4))
+def test_totals_rows_are_found_as_by_their_definition(raws: list) -> None:
+    from kepu_rules.facts.coerce import is_missing
+    from kepu_sources.columns import TOTAL_MARKERS, is_total_row, norm_header
+
+    first = next((r for r in raws if not is_missing(r)), None)
+    assert is_total_row(raws) == (isinstance(first, str) and norm_header(first) in TOTAL_MARKERS)
+    assert all("t" in m for m in TOTAL_MARKERS if m.isascii())  # what the ASCII shortcut relies on

@@ -215,3 +215,13 @@ def test_random_documents_only_ever_raise_kepu_error(tmp_path: Path, doc: dict) 
 def test_deep_nesting_is_an_error_not_a_crash(tmp_path: Path, deep: str) -> None:
     with contextlib.suppress(KepuError):
         _read(tmp_path, deep)
+
+
+def test_texts_read_once_per_field_still_report_every_bad_value_where_it_is(tmp_path: Path) -> None:
+    text = _error(tmp_path, "科普活动:\n" + "  - {名称: 讲座, 参与人数: 三十, 类别: 三十}\n" * 2
+                  + "  - {名称: 三十, 参与人数: 30, 类别: 讲座}\n" + "指标: {常住人口: 三十}\n")
+    assert [line.split(": error")[0] for line in text.splitlines() if ": error" in line] == [
+        "基础.yaml:2:20", "基础.yaml:3:20", "基础.yaml:5:12"]
+    rows = _read(tmp_path, "科普活动:\n" + "  - {名称: 讲座, 参与人数: 30, 类别: 30}\n" * 2).tables[0].rows
+    assert [(r.get("参与人数"), r.get("类别"), r.where("类别").render()) for r in rows] == [
+        (30, "30", "基础.yaml:2:28"), (30, "30", "基础.yaml:3:28")]
