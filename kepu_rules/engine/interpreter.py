@@ -144,12 +144,12 @@ class Interpreter:
         # Per-row conditions run as closures (kepu_rules/engine/row_predicates.py); False walks the IR
         # for every row, which tests compare against.
         self.row_predicates = row_predicates
-        self._predicates: dict[int, tuple[I.Node, Callable[[Env], Any]]] = {}
+        self._predicates: dict[int, tuple[I.Node, Callable[[Interpreter, Env], Any]]] = {}
 
-    def predicate(self, node: I.Node) -> Callable[[Env], Any]:
-        """`lambda env: self.ev(node, env)`, built once per node and faster for the common shapes."""
+    def predicate(self, node: I.Node) -> Callable[[Interpreter, Env], Any]:
+        """`lambda interp, env: interp.ev(node, env)`, built once per node, faster for the common shapes."""
         if not self.row_predicates:
-            return lambda env: self.ev(node, env)
+            return lambda interp, env: interp.ev(node, env)
         found = self._predicates.get(id(node))
         if found is None or found[0] is not node:
             from kepu_rules.engine.row_predicates import build
@@ -190,7 +190,7 @@ class Interpreter:
         no: list[Row] = []
         where = self.predicate(node.where)
         for row in rows:
-            verdict = where((row, *env))
+            verdict = where(self, (row, *env))
             (yes if verdict is True else unknown if verdict is None else no).append(row)
         return yes, unknown, no
 
@@ -284,7 +284,7 @@ class Interpreter:
         no: list[Row] = []
         cond = self.predicate(n.cond)
         for row in rows:
-            verdict = cond((row, *env))
+            verdict = cond(self, (row, *env))
             (yes if verdict is True else unknown if verdict is None else no).append(row)
         share = Fraction(len(yes), len(rows)) if rows and not unknown else None
         return share, yes, unknown, no
@@ -381,7 +381,7 @@ class Interpreter:
         failing: list[Row] = []
         body = self.predicate(n.body)
         for row in yes:
-            holds = body((row, *env))
+            holds = body(self, (row, *env))
             (passing if holds is True else undecided if holds is None else failing).append(row)
         verdict: bool | None
         if n.kind == "each":

@@ -6,6 +6,10 @@ IR for each of 10,000 rows spends most of its time in dispatch; these closures d
 with the same functions (`compare`, Kleene `and`/`or`), bound once per node. Any node they do not
 cover becomes a call back into `Interpreter.ev`, so the result is the interpreter's by construction;
 tests/engine/test_row_predicates.py checks that on generated rules and facts.
+
+A predicate is called as `predicate(interp, env)` and keeps no reference to the interpreter: one
+that did would make a cycle through the interpreter's cache of predicates, and a cycle keeps a
+project's facts alive until the next full garbage collection, which kepu_rules/gc_policy.py puts off.
 """
 
 from __future__ import annotations
@@ -15,16 +19,22 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from kepu_rules.dsl import ir as I
+from kepu_rules.engine.interpreter import compare, kleene_and, kleene_or
 from kepu_rules.facts.table import Row
 
 if TYPE_CHECKING:
     from kepu_rules.engine.interpreter import Env, Interpreter
 
-Predicate = Callable[["Env"], Any]
+Predicate = Callable[["Interpreter", "Env"], Any]
 
 _COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
     "==": operator.eq, "!=": operator.ne, ">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt,
 }
+
+
+def build(node: I.Node, interp: Interpreter) -> Predicate:
+    """A closure computing `interp.ev(node, env)` for any env, given that interpreter."""
+    return _Builder(interp).go(node)
 
 
 def _plain_field(n: I.Node) -> bool:
@@ -32,112 +42,120 @@ def _plain_field(n: I.Node) -> bool:
     return isinstance(n, I.FieldOf) and not n.is_ref and isinstance(n.item, I.ScopeItem)
 
 
-def build(node: I.Node, interp: Interpreter) -> Predicate:
-    """A closure computing `interp.ev(node, env)` for any env."""
-    from kepu_rules.engine.interpreter import compare, kleene_and, kleene_or
+class _Builder:
+    def __init__(self, interp: Interpreter) -> None:
+        self.params = interp.params
+        self.as_of = interp.as_of
 
-    def generic(n: I.Node) -> Predicate:
-        ev = interp.ev
-        return lambda env: ev(n, env)
-
-    def const(n: I.Node) -> tuple[bool, Any]:
+    def const(self, n: I.Node) -> tuple[bool, Any]:
         """(True, value) when n's value is the same for every row and known now."""
         if isinstance(n, I.Const):
             return True, n.value
-        if isinstance(n, I.ParamRef) and n.name in interp.params:
-            return True, interp.params[n.name]
+        if isinstance(n, I.ParamRef) and n.name in self.params:
+            return True, self.params[n.name]
         if isinstance(n, I.TodayN):
-            return True, interp.as_of
+            return True, self.as_of
         if isinstance(n, I.ListN):
-            items = [const(i) for i in n.items]
+            items = [self.const(i) for i in n.items]
             if all(known for known, _ in items):
                 return True, [v for _, v in items]
         return False, None
 
-    def go(n: I.Node) -> Predicate:
-        known, value = const(n)
+    def go(self, n: I.Node) -> Predicate:
+        known, value = self.const(n)
         if known:
-            return lambda env: value
-        if isinstance(n, I.ScopeItem):
-            depth = n.depth
-            return lambda env: env[depth]
-        if isinstance(n, I.FieldOf) and not n.is_ref:
-            name = n.field
-            if isinstance(n.item, I.ScopeItem):
-                depth = n.item.depth
-                return lambda env: env[depth].values.get(name)
-            item = go(n.item)
+            return lambda it, env: value
+        method = getattr(self, "x_" + type(n).__name__, None)
+        built = method(n) if method is not None else None
+        return built if built is not None else (lambda it, env: it.ev(n, env))
 
-            def field_of(env: Env) -> Any:
-                it = item(env)
-                return None if it is None else it.get(name)
-            return field_of
-        if isinstance(n, I.CompareN):
-            op, left = n.op, go(n.left)
-            known, right_value = const(n.right)
-            if known:
-                if right_value is None:
-                    return lambda env: None
-                if _plain_field(n.left) and not isinstance(right_value, Row):
-                    # A value against a constant: `compare` without its checks for items.
-                    test, depth, name = _COMPARISONS[op], n.left.item.depth, n.left.field  # type: ignore[attr-defined]
+    def x_ScopeItem(self, n: I.ScopeItem) -> Predicate:
+        depth = n.depth
+        return lambda it, env: env[depth]
 
-                    def field_vs_const(env: Env) -> Any:
-                        v = env[depth].values.get(name)
-                        return None if v is None else test(v, right_value)
-                    return field_vs_const
-                return lambda env: compare(op, left(env), right_value)
-            right = go(n.right)
-            return lambda env: compare(op, left(env), right(env))
-        if isinstance(n, I.BoolOp):
-            left, right = go(n.left), go(n.right)
-            # Short-circuit only on a decided value, as Interpreter._boolop does.
-            if n.op == "and":
-                def both(env: Env) -> Any:
-                    a = left(env)
-                    return False if a is False else kleene_and(a, right(env))
-                return both
+    def x_FieldOf(self, n: I.FieldOf) -> Predicate | None:
+        if n.is_ref:
+            return None
+        name = n.field
+        if isinstance(n.item, I.ScopeItem):
+            depth = n.item.depth
+            return lambda it, env: env[depth].values.get(name)
+        item = self.go(n.item)
 
-            def either(env: Env) -> Any:
-                a = left(env)
-                return True if a is True else kleene_or(a, right(env))
-            return either
-        if isinstance(n, I.NotN):
-            operand = go(n.operand)
+        def field_of(it: Interpreter, env: Env) -> Any:
+            row = item(it, env)
+            return None if row is None else row.get(name)
+        return field_of
 
-            def negate(env: Env) -> Any:
-                v = operand(env)
-                return None if v is None else not v
-            return negate
-        if isinstance(n, I.MissingN):
-            value, negated = go(n.value), n.negated
-            return lambda env: (value(env) is None) != negated
-        if isinstance(n, I.BetweenN):
-            value, low, high = go(n.value), go(n.low), go(n.high)
-            (low_known, lo), (high_known, hi) = const(n.low), const(n.high)
-            if _plain_field(n.value) and low_known and high_known and lo is not None and hi is not None:
-                depth, name = n.value.item.depth, n.value.field  # type: ignore[attr-defined]
+    def x_CompareN(self, n: I.CompareN) -> Predicate:
+        op, left = n.op, self.go(n.left)
+        known, right_value = self.const(n.right)
+        if not known:
+            right = self.go(n.right)
+            return lambda it, env: compare(op, left(it, env), right(it, env))
+        if right_value is None:
+            return lambda it, env: None
+        if _plain_field(n.left) and not isinstance(right_value, Row):
+            # A value against a constant: `compare` without its checks for items.
+            test, depth, name = _COMPARISONS[op], n.left.item.depth, n.left.field  # type: ignore[attr-defined]
 
-                def field_between(env: Env) -> Any:
-                    v = env[depth].values.get(name)
-                    return None if v is None else lo <= v <= hi
-                return field_between
+            def field_vs_const(it: Interpreter, env: Env) -> Any:
+                v = env[depth].values.get(name)
+                return None if v is None else test(v, right_value)
+            return field_vs_const
+        return lambda it, env: compare(op, left(it, env), right_value)
 
-            def between(env: Env) -> Any:
-                v = value(env)
-                return kleene_and(compare(">=", v, low(env)), compare("<=", v, high(env)))
-            return between
-        if isinstance(n, I.InN):
-            known, options = const(n.options)
-            if known and options is not None and all(not isinstance(o, Row) for o in options):
-                item, members, negated = go(n.item), list(options), n.negated
+    def x_BoolOp(self, n: I.BoolOp) -> Predicate:
+        left, right = self.go(n.left), self.go(n.right)
+        # Short-circuit only on a decided value, as Interpreter._boolop does.
+        if n.op == "and":
+            def both(it: Interpreter, env: Env) -> Any:
+                a = left(it, env)
+                return False if a is False else kleene_and(a, right(it, env))
+            return both
 
-                def member(env: Env) -> Any:
-                    v = item(env)
-                    if v is None:
-                        return None
-                    return ((v.key if isinstance(v, Row) else v) in members) != negated
-                return member
-        return generic(n)
+        def either(it: Interpreter, env: Env) -> Any:
+            a = left(it, env)
+            return True if a is True else kleene_or(a, right(it, env))
+        return either
 
-    return go(node)
+    def x_NotN(self, n: I.NotN) -> Predicate:
+        operand = self.go(n.operand)
+
+        def negate(it: Interpreter, env: Env) -> Any:
+            v = operand(it, env)
+            return None if v is None else not v
+        return negate
+
+    def x_MissingN(self, n: I.MissingN) -> Predicate:
+        value, negated = self.go(n.value), n.negated
+        return lambda it, env: (value(it, env) is None) != negated
+
+    def x_BetweenN(self, n: I.BetweenN) -> Predicate:
+        (low_known, lo), (high_known, hi) = self.const(n.low), self.const(n.high)
+        if _plain_field(n.value) and low_known and high_known and lo is not None and hi is not None:
+            depth, name = n.value.item.depth, n.value.field  # type: ignore[attr-defined]
+
+            def field_between(it: Interpreter, env: Env) -> Any:
+                v = env[depth].values.get(name)
+                return None if v is None else lo <= v <= hi
+            return field_between
+        value, low, high = self.go(n.value), self.go(n.low), self.go(n.high)
+
+        def between(it: Interpreter, env: Env) -> Any:
+            v = value(it, env)
+            return kleene_and(compare(">=", v, low(it, env)), compare("<=", v, high(it, env)))
+        return between
+
+    def x_InN(self, n: I.InN) -> Predicate | None:
+        known, options = self.const(n.options)
+        if not known or options is None or any(isinstance(o, Row) for o in options):
+            return None
+        item, members, negated = self.go(n.item), list(options), n.negated
+
+        def member(it: Interpreter, env: Env) -> Any:
+            v = item(it, env)
+            if v is None:
+                return None
+            return ((v.key if isinstance(v, Row) else v) in members) != negated
+        return member
