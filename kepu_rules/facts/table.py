@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,9 +15,14 @@ Value = Any  # str | int | Fraction | bool | datetime.date | None; None means mi
 
 
 class Row:
-    """One fact: typed values by field name, where it came from, and where each value came from."""
+    """One fact: typed values by field name, where it came from, and where each value came from.
 
-    __slots__ = ("cells", "entity", "key", "provenance", "values")
+    Where each value came from is either in `cells` (field -> provenance: a sheet cell, a merged range's
+    anchor) or, for line-oriented files, derived from `columns` (field -> column number, one mapping
+    shared by every row of a table): a CSV row then costs one provenance, not one per cell.
+    """
+
+    __slots__ = ("cells", "columns", "entity", "key", "provenance", "values")
 
     def __init__(
         self,
@@ -25,19 +30,26 @@ class Row:
         values: dict[str, Value],
         provenance: Provenance,
         cells: dict[str, Provenance] | None = None,
+        columns: Mapping[str, int] | None = None,
     ) -> None:
         self.entity = entity
         self.key: Value = None  # set by FactBase when the entity has a key field
         self.values = values
         self.provenance = provenance
         self.cells = cells or {}
+        self.columns = columns
 
     def get(self, name: str) -> Value:
         return self.values.get(name)
 
     def where(self, name: str) -> Provenance:
         """The provenance of one value: its cell if known, else the row's."""
-        return self.cells.get(name, self.provenance)
+        found = self.cells.get(name)
+        if found is not None:
+            return found
+        if self.columns is not None and (column := self.columns.get(name)) is not None:
+            return self.provenance.with_cell(column=column)
+        return self.provenance
 
     def __repr__(self) -> str:
         return f"Row({self.entity}, {self.values!r}, {self.provenance.render()})"

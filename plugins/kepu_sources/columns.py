@@ -280,13 +280,15 @@ class RowBuilder:
         cells[name] = where
         return value is not None
 
-    def finish(self, values: dict[str, Value], cells: dict[str, Provenance], where: Provenance) -> Row:
-        """The Row, after checking that required fields are filled."""
+    def finish(self, values: dict[str, Value], cells: dict[str, Provenance], where: Provenance,
+               columns: Mapping[str, int] | None = None) -> Row:
+        """The Row, after checking that required fields are filled. `columns`: see `Row`."""
+        row = Row(self.entity, values, where, cells, columns)
         for f in self._required:
             # A field missing from `values` already failed to coerce and has its own diagnostic.
             if f.name in values and values[f.name] is None:
                 self.problems.add(Diagnostic(
-                    cells.get(f.name, where).location(),
+                    row.where(f.name).location(),
                     Msg(f"{f.name} 是必填项，但这一行没有填写", f"{f.name} is required but empty in this row"),
                     code="required-empty"))
-        return Row(self.entity, values, where, cells)
+        return row

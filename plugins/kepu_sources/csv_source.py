@@ -156,10 +156,12 @@ def _rows(builder: RowBuilder, columns: list[Column], base: Provenance, records:
     source, file = base.source, base.file
     plan = [(c.index, c.field.name, builder.cache(c), builder.converter(c), c.index + 1, c) for c in columns]
     needed = max((c.index for c in columns), default=-1) + 1  # shorter rows take the slow path
-    # Each row's dicts start as a copy of this (keys in column order, no resizing as they fill); a cell
+    # A value's provenance is its row's plus its column: one mapping for all rows (see Row.where).
+    numbers = {c.field.name: c.index + 1 for c in columns}
+    # Each row's dict starts as a copy of this (keys in column order, no resizing as it fills); a cell
     # that fails to read is taken out again, as if never put in.
     template: dict[str, Any] = dict.fromkeys(c.field.name for c in columns)
-    new = tuple.__new__  # a Provenance without its keyword-handling __new__: it is built per cell
+    new = tuple.__new__  # a Provenance without its keyword-handling __new__: it is built per row
     epoch = builder.excel_epoch
     rows: list[Row] = []
     for line, cells in records:
@@ -180,28 +182,26 @@ def _rows(builder: RowBuilder, columns: list[Column], base: Provenance, records:
                 rows.append(row)
             continue
         values: dict[str, Value] = template.copy()
-        where_cells: dict[str, Provenance] = template.copy()
+        slow: dict[str, Provenance] = {}  # cells read by RowBuilder.value, which records where they are
         filled = False
         for index, name, cache, convert, number, column in plan:
-            where: Provenance = new(Provenance, (source, file, None, None, line, number))
             raw = cells[index]
             value = cache.get(raw, _MISSING)
             if value is _MISSING:
                 try:
                     value = convert(raw, epoch, False)
                 except BadValue:  # RowBuilder.value records the problem, with its location
-                    del values[name], where_cells[name]
-                    builder.value(values, where_cells, column, raw, where)
+                    del values[name]
+                    builder.value(values, slow, column, raw, new(Provenance, (source, file, None, None, line, number)))
                     filled = True
                     continue
                 if len(cache) < CACHE_PER_COLUMN:
                     cache[raw] = value
             values[name] = value
-            where_cells[name] = where
             if value is not None:
                 filled = True
         if filled:
-            rows.append(builder.finish(values, where_cells, new(Provenance, (source, file, None, None, line, None))))
+            rows.append(builder.finish(values, slow, new(Provenance, (source, file, None, None, line, None)), numbers))
     return rows
 
 

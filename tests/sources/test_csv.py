@@ -289,8 +289,9 @@ def _reference_rows(tmp_path: Path, entity_name: str = "科普活动") -> tuple[
 
 
 def _seen_rows(rows: list) -> list:
+    """What a reader's rows say: values, their types, and where the row and each value came from."""
     return [(r.entity, list(r.values.items()), [type(v) for v in r.values.values()], r.provenance,
-             list(r.cells.items())) for r in rows]
+             [(name, r.where(name)) for name in r.values]) for r in rows]
 
 
 TEXTS = st.sampled_from(["讲座", "一社区", "12", "1,200", "12人", "", " ", "-", "无数据", "是", "2026-09-15",
