@@ -177,7 +177,8 @@ class Interpreter:
             rows = items
         window = self.windows.get(node.entity)
         if window is not None:
-            rows = [r for r in rows if (d := r.get(window.field)) is not None and window.start <= d <= window.end]
+            name, start, end = window.field, window.start, window.end
+            rows = [r for r in rows if (d := r.values.get(name)) is not None and start <= d <= end]
         return rows
 
     def split(self, node: I.RowsOf, env: Env) -> tuple[list[Row], list[Row], list[Row]]:
@@ -244,7 +245,8 @@ class Interpreter:
         rows = self.ev(n.rows, env)
         if rows is None:
             return None
-        return [r.get(n.field) for r in rows]
+        name = n.field
+        return [r.values.get(name) for r in rows]
 
     def _list(self, n: I.ListN, env: Env) -> Any:
         return [self.ev(i, env) for i in n.items]

@@ -57,12 +57,19 @@ def load_checked(path: Path) -> CheckedRuleset:
     if not enabled():
         return check(resolve(path))
     entry_file = _entry_file(path)
-    cached = _read(entry_file)
+    # A batch assesses a hundred projects against one ruleset: unpickling it for each costs 13 ms.
+    cached = _in_process.get(entry_file) or _read(entry_file)
     if cached is not None and _still_valid(cached):
+        _in_process[entry_file] = cached
         return cached.ruleset
     ruleset = check(resolve(path))
     _write(entry_file, ruleset)
     return ruleset
+
+
+#: Entries this process has used, checked against the files again on every use like those on disk.
+#: Checked rulesets are not changed by assessments, so one can be shared by many.
+_in_process: dict[Path, _Entry] = {}
 
 
 def _entry_file(path: Path) -> Path:

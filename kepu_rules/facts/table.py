@@ -146,7 +146,7 @@ class FactBase:
         if index is None:
             index = {}
             for row in self.rows.get(entity, []):
-                index.setdefault(row.get(ref_field), []).append(row)
+                index.setdefault(row.values.get(ref_field), []).append(row)
             self._children[(entity, ref_field)] = index
         return index.get(key, [])
 
@@ -158,8 +158,9 @@ class FactBase:
             if key is None:
                 continue
             index: dict[Any, Row] = {}
+            key_name = key.name
             for row in rows:
-                value = row.get(key.name)
+                value = row.values.get(key_name)
                 if value is None:
                     problems.append(Diagnostic(
                         row.where(key.name).location(),
@@ -192,8 +193,9 @@ class FactBase:
                 if targets is None:
                     # The target entity has no source: references cannot be checked, rules report unknown.
                     continue
+                ref_name = f.name
                 for row in rows:
-                    value = row.get(f.name)
+                    value = row.values.get(ref_name)
                     if value is not None and value not in targets:
                         problems.append(Diagnostic(
                             row.where(f.name).location(),
