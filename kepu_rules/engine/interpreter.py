@@ -190,6 +190,20 @@ class Interpreter:
         unknown: list[Row] = []
         no: list[Row] = []
         where = self.predicate(node.where)
+        column_test = getattr(where, "column_test", None)
+        if column_test is not None:  # `field op constant`: the same test, without a call per row
+            name, test, value = column_test
+            for row in rows:
+                v = row.values.get(name)
+                (unknown if v is None else yes if test(v, value) else no).append(row)
+            return yes, unknown, no
+        column_range = getattr(where, "column_range", None)
+        if column_range is not None:  # `field between constants`, likewise
+            name, low, high = column_range
+            for row in rows:
+                v = row.values.get(name)
+                (unknown if v is None else yes if low <= v <= high else no).append(row)
+            return yes, unknown, no
         for row in rows:
             verdict = where(self, (row, *env))
             (yes if verdict is True else unknown if verdict is None else no).append(row)

@@ -102,6 +102,9 @@ class _Builder:
             def field_vs_const(it: Interpreter, env: Env) -> Any:
                 v = env[depth].values.get(name)
                 return None if v is None else test(v, right_value)
+            if depth == 0:
+                # What Interpreter.split needs to run the test inline over a list of rows.
+                field_vs_const.column_test = (name, test, right_value)  # type: ignore[attr-defined]
             return field_vs_const
         return lambda it, env: compare(op, left(it, env), right_value)
 
@@ -139,6 +142,8 @@ class _Builder:
             def field_between(it: Interpreter, env: Env) -> Any:
                 v = env[depth].values.get(name)
                 return None if v is None else lo <= v <= hi
+            if depth == 0:
+                field_between.column_range = (name, lo, hi)  # type: ignore[attr-defined]
             return field_between
         value, low, high = self.go(n.value), self.go(n.low), self.go(n.high)
 
