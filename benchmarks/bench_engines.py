@@ -192,6 +192,7 @@ def bench_project(project: Path, communities: int, activities: int, repeat: int)
 def report(results: list[Result], import_s: float) -> None:
     from kepu_rules.engine.backends import COLUMNAR_FROM_ROWS
 
+    now = "None (auto never takes it)" if COLUMNAR_FROM_ROWS is None else f"{COLUMNAR_FROM_ROWS:,}"
     print("\n== summary ==")
     print(f"import duckdb (fresh interpreter, median): {import_s * 1000:.0f} ms")
     print(f"{'communities':>11} {'activities':>10} {'fact rows':>10} {'python ms':>10} {'columnar ms':>12} "
@@ -207,7 +208,7 @@ def report(results: list[Result], import_s: float) -> None:
     first = next((i for i, f in enumerate(faster) if f), None)
     if first is None:
         print(f"columnar+import is faster at none of the measured sizes (up to {ordered[-1].fact_rows:,} fact rows); "
-              f"COLUMNAR_FROM_ROWS is now {COLUMNAR_FROM_ROWS:,}")
+              f"COLUMNAR_FROM_ROWS is now {now}")
         return
     print(f"smallest measured size at which columnar+import is faster: {ordered[first].fact_rows:,} fact rows "
           f"({ordered[first].communities:,} communities / {ordered[first].activities:,} activities)")
@@ -219,7 +220,7 @@ def report(results: list[Result], import_s: float) -> None:
         print(f"  and faster at every larger measured size from {ordered[steady].fact_rows:,} fact rows on")
     if steady is not None:
         at = ordered[steady]
-        line = f"suggested threshold: COLUMNAR_FROM_ROWS = {at.fact_rows:,} (now {COLUMNAR_FROM_ROWS:,})"
+        line = f"suggested threshold: COLUMNAR_FROM_ROWS = {at.fact_rows:,} (now {now})"
         if steady > 0:
             below = ordered[steady - 1]
             d0 = below.columnar + import_s - below.python

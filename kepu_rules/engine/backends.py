@@ -1,8 +1,12 @@
 """Choosing the evaluation backend: `python` (the reference interpreter), `columnar` (DuckDB), or `auto`.
 
-`auto` takes the columnar backend for large fact bases, where it is faster, and the interpreter for
-the rest: below the threshold, DuckDB's import (about 0.1 s) and its per-query cost outweigh what it
-saves. The threshold is measured by benchmarks/bench_engines.py; both backends give the same outcomes.
+`auto` is meant to take the columnar backend for fact bases large enough for it to be faster, and the
+interpreter below that. benchmarks/bench_engines.py measures where that is; as of 2026-12-01 it is
+nowhere up to 306,145 fact rows (four times a city): the interpreter's row loops run as closures and
+beat DuckDB by 2x there, because facts reach DuckDB as the interpreter's Python rows, copied column by
+column, and the failing items are explained in Python either way. So `COLUMNAR_FROM_ROWS` is None
+and `auto` is the interpreter; set it once the backend reads ledgers natively and the figures say so.
+Both backends give the same outcomes (tests/engine/test_columnar.py).
 """
 
 from __future__ import annotations
@@ -17,9 +21,8 @@ from kepu_rules.i18n import Msg
 Engine = Literal["auto", "python", "columnar"]
 ENGINES: tuple[Engine, ...] = ("auto", "python", "columnar")
 
-#: From this many fact rows on, `auto` evaluates with DuckDB. Measured by benchmarks/bench_engines.py (2 cores):
-#: with its import, DuckDB breaks even between 77,000 and 128,000 rows and is 7-8% faster at 200,000-300,000.
-COLUMNAR_FROM_ROWS = 150_000
+#: From this many fact rows on, `auto` evaluates with DuckDB; None: never (see the module's docstring).
+COLUMNAR_FROM_ROWS: int | None = None
 
 
 def columnar_available() -> bool:
@@ -43,7 +46,7 @@ def choose(engine: Engine, facts: FactBase) -> Evaluator:
             raise KepuError(Diagnostic(Location("--engine"), Msg(
                 "--engine columnar 需要 duckdb：pip install duckdb",
                 "--engine columnar needs duckdb: pip install duckdb")))
-    elif fact_rows(facts) < COLUMNAR_FROM_ROWS or not columnar_available():
+    elif COLUMNAR_FROM_ROWS is None or fact_rows(facts) < COLUMNAR_FROM_ROWS or not columnar_available():
         return PythonEvaluator()
     from kepu_rules.engine.columnar import ColumnarEvaluator
 
