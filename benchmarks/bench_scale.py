@@ -301,8 +301,12 @@ def bench_scale(scale: str, data: Path, seed: int, out: Path, engine: str = "aut
     print(f"         of which: imports + conversion {t['imports_and_convert']:.2f} s (xlsx via openpyxl "
           f"{t['xlsx_openpyxl']:.2f} s, GB18030→UTF-8 {t['csv_transcode']:.2f} s, yaml {t['yaml']:.2f} s), "
           f"DuckDB query {t['duckdb_query']:.2f} s")
-    print(f"  ratio kepu / SQL: wall {kepu.wall / sql.wall:.1f}×, cpu {kepu.cpu / max(sql.cpu, 1e-9):.1f}×, "
-          f"tree RSS {kepu.tree_rss_mb / max(sql.tree_rss_mb, 1e-9):.1f}×")
+    ratio = kepu.wall / sql.wall
+    print(f"  ratio kepu / SQL: wall {ratio:.2f}×, cpu {kepu.cpu / max(sql.cpu, 1e-9):.2f}×, "
+          f"tree RSS {kepu.tree_rss_mb / max(sql.tree_rss_mb, 1e-9):.2f}×")
+    if scale == "province":
+        met = ratio <= 1.5 and kepu.tree_rss_mb < 2048
+        print(f"  target (wall ≤ 1.5× the SQL, peak memory < 2 GiB): {'met' if met else 'NOT met'}")
     agree = disagree = 0
     differences = []
     for r in payload["results"]:
