@@ -104,6 +104,18 @@ def _comparable(v: Any) -> Any:
     return v.key if isinstance(v, Row) else v
 
 
+def quant_verdict(kind: str, holds: list[Row], undecided: list[Row],
+                  fails: list[Row]) -> tuple[bool | None, list[Row], list[Row], list[Row]]:
+    """(verdict, passing, undecided, failing) of each/no/some, from the rows whose body holds, could
+    not be decided, or fails."""
+    if kind == "each":
+        return (False if fails else None if undecided else True), holds, undecided, fails
+    if kind == "no":
+        # For `no`, a row whose body holds is the offending one.
+        return (False if holds else None if undecided else True), fails, undecided, holds
+    return (True if holds else None if undecided else False), holds, undecided, fails
+
+
 def period_buckets(unit: str, years: list[int]) -> list[tuple[str, dt.date, dt.date]]:
     """Labelled (label, first day, last day) buckets of the given years."""
     out: list[tuple[str, dt.date, dt.date]] = []
@@ -399,16 +411,7 @@ class Interpreter:
         for row in yes:
             holds = body(self, (row, *env))
             (passing if holds is True else undecided if holds is None else failing).append(row)
-        verdict: bool | None
-        if n.kind == "each":
-            verdict = False if failing else None if undecided else True
-        elif n.kind == "no":
-            # For `no`, a row whose body holds is the offending one.
-            verdict = False if passing else None if undecided else True
-            passing, failing = failing, passing
-        else:
-            verdict = True if passing else None if undecided else False
-        return verdict, passing, undecided, failing
+        return quant_verdict(n.kind, passing, undecided, failing)
 
     def _countq(self, n: I.CountQN, env: Env) -> Any:
         return self.count_range(n, env)[0]

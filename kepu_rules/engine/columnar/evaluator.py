@@ -23,7 +23,7 @@ from kepu_rules.engine.columnar.compiler import Compiler, NotCompilable, Scope
 from kepu_rules.engine.columnar.tables import ColumnarFacts
 from kepu_rules.engine.evaluate import EvalContext, Outcome, evaluate_rule
 from kepu_rules.engine.explain import Explainer
-from kepu_rules.engine.interpreter import Env, Interpreter
+from kepu_rules.engine.interpreter import Env, Interpreter, quant_verdict
 from kepu_rules.facts.table import FactBase, Row
 from kepu_rules.registry import FunctionDef
 
@@ -88,15 +88,7 @@ class ColumnarInterpreter(Interpreter):
         for row, w, holds in zip(rows, where, body, strict=True):
             if w is True:
                 (passing if holds is True else undecided if holds is None else failing).append(row)
-        verdict: Verdict
-        if n.kind == "each":
-            verdict = False if failing else None if undecided else True
-        elif n.kind == "no":
-            verdict = False if passing else None if undecided else True
-            passing, failing = failing, passing
-        else:
-            verdict = True if passing else None if undecided else False
-        return verdict, passing, undecided, failing
+        return quant_verdict(n.kind, passing, undecided, failing)
 
     def coverage(self, n: I.Aggregate, env: Env) -> tuple[Any, list[Row], list[Row], list[Row]]:
         if env or not isinstance(n.arg, I.RowsOf) or n.cond is None:
