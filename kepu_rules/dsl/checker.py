@@ -561,7 +561,8 @@ class _Checker:
                 raise self.fail(other.src, Msg(f"比例与数字 {other.value} 比较：比例最大为 100%",
                                                f"a ratio is compared with the number {other.value}, but a ratio is at most 100%"),
                                 Msg(f"是不是 {other.value}%？", f"did you mean {other.value}%?"), code="percent-slip")
-            if pct.type == I.PERCENT and isinstance(other, I.Const) and other.type == I.PERCENT and other.value > 1 and \
+            if pct.type == I.PERCENT and isinstance(other, I.Const) and other.type == I.PERCENT and \
+                    isinstance(other.value, (int, Fraction)) and other.value > 1 and \
                     isinstance(pct, I.Aggregate) and pct.func == "coverage":
                 raise self.fail(other.src, Msg("覆盖率不可能超过 100%", "a coverage cannot exceed 100%"), code="threshold-range")
 

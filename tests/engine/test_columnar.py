@@ -1,6 +1,8 @@
 """The columnar (DuckDB) backend gives the reference interpreter's outcomes, field for field.
 
-The property runs both backends over generated rulesets and fact bases (tests/engine/generated.py);
+The properties run both backends over generated rulesets and fact bases: over the fixed test schema
+the way real criteria read (tests/engine/generated.py), and over generated schemas with fields of
+every type (tests/engine/generated_schemas.py);
 the examples below pin what the generator reaches only by chance, and check that the SQL path is
 really taken, so the differential test is not comparing the interpreter with itself.
 """
@@ -13,6 +15,7 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kepu_rules import registry
 from kepu_rules.dsl.checker import CheckedRuleset
@@ -22,6 +25,7 @@ from kepu_rules.engine.evaluate import EvalContext, PythonEvaluator
 from kepu_rules.engine.params import literal_value
 from kepu_rules.facts.table import FactBase
 from tests.engine.generated import fact_tables, outcome_fields, rules_text
+from tests.engine.generated_schemas import world_facts, world_rules, worlds
 from tests.engine.util import AS_OF, facts, ruleset
 
 pytest.importorskip("duckdb")
@@ -44,6 +48,15 @@ def test_the_columnar_backend_agrees_with_the_interpreter_on_every_field(text: s
     rs = ruleset(text)
     tables, scalars = data
     expected, actual, _ = both(rs, facts(rs, tables, scalars))
+    assert actual == expected
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_the_columnar_backend_agrees_on_generated_schemas(data: st.DataObject) -> None:
+    world = data.draw(worlds())
+    rs = ruleset(data.draw(world_rules(world)), world.schema())
+    expected, actual, _ = both(rs, facts(rs, data.draw(world_facts(world))))
     assert actual == expected
 
 

@@ -149,3 +149,15 @@ def test_calendar_helpers() -> None:
     assert shift_date(dt.date(2026, 3, 31), 1, "months") == dt.date(2026, 2, 28)
     assert [b[0] for b in period_buckets("quarter", [2026])] == ["2026Q1", "2026Q2", "2026Q3", "2026Q4"]
     assert period_buckets("month", [2026])[1][2] == dt.date(2026, 2, 28)
+
+
+def test_a_percent_field_in_a_list_of_percents_checks_and_evaluates() -> None:
+    # Found by tests/engine/generated_schemas.py: the checker's percent-slip test crashed on the
+    # placeholder it compares a list's elements through.
+    schema = 'ruleset t "测试" version "1"\nentity 社区 { key 名称: text; 达标率: percent }\n'
+    rs = ruleset('rule R "x" { each 社区 has 达标率 in [80%, 90%] }\n'
+                 'rule S "y" { coverage(社区 where 达标率 >= 80%) >= 50% }', schema)
+    fb = facts(rs, {"社区": [{"名称": "一", "达标率": Fraction(4, 5)}, {"名称": "二", "达标率": Fraction(1, 2)}]})
+    outcomes = evaluate(rs, fb)
+    assert outcomes["R"].status is Status.FAIL and [i.key for i in outcomes["R"].failing] == ["二"]
+    assert outcomes["S"].status is Status.PASS

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kepu_rules import registry
 from kepu_rules.dsl.checker import CheckedRuleset
@@ -14,6 +15,7 @@ from kepu_rules.engine.interpreter import Interpreter
 from kepu_rules.engine.params import literal_value
 from kepu_rules.facts.table import FactBase
 from tests.engine.generated import fact_tables, outcome_fields, rules_text
+from tests.engine.generated_schemas import world_facts, world_rules, worlds
 from tests.engine.util import AS_OF, facts, ruleset
 
 
@@ -29,6 +31,15 @@ def outcomes(rs: CheckedRuleset, fb: FactBase, row_predicates: bool) -> list[dic
 def test_closures_and_the_plain_walk_agree(text: str, data: tuple[dict, dict]) -> None:
     rs = ruleset(text)
     fb = facts(rs, *data)
+    assert outcomes(rs, fb, row_predicates=True) == outcomes(rs, fb, row_predicates=False)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_closures_and_the_plain_walk_agree_on_generated_schemas(data: st.DataObject) -> None:
+    world = data.draw(worlds())
+    rs = ruleset(data.draw(world_rules(world)), world.schema())
+    fb = facts(rs, data.draw(world_facts(world)))
     assert outcomes(rs, fb, row_predicates=True) == outcomes(rs, fb, row_predicates=False)
 
 
