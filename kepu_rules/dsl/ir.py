@@ -255,6 +255,18 @@ class PeriodN(Node):
     dated: tuple[tuple[str, str], ...] = field(default=())
 
 
+def children(node: Node) -> list[Node]:
+    """The nodes directly under `node` (its operands, rows, bodies), in field order."""
+    out: list[Node] = []
+    for name in node.__slots__:  # a slotted dataclass lists only its own fields here: not type and src
+        value = getattr(node, name)
+        if isinstance(value, Node):
+            out.append(value)
+        elif isinstance(value, tuple):
+            out.extend(v for v in value if isinstance(v, Node))
+    return out
+
+
 @dataclass(slots=True)
 class CheckedRule:
     """A rule ready to evaluate: its body and `applies when` condition checked, metadata resolved."""

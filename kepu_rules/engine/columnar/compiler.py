@@ -92,21 +92,8 @@ def uses_scope(node: Any, bound: int = 0) -> bool:
     if isinstance(node, I.PeriodN):
         return True  # a period sets windows for what it contains: never folded, never compiled
     if isinstance(node, I.Node):
-        return any(uses_scope(child, bound) for child in _children(node))
+        return any(uses_scope(child, bound) for child in I.children(node))
     return False
-
-
-def _children(node: I.Node) -> list[Any]:
-    out: list[Any] = []
-    for name in node.__slots__:
-        if name in ("type", "src"):
-            continue
-        value = getattr(node, name)
-        if isinstance(value, I.Node):
-            out.append(value)
-        elif isinstance(value, tuple):
-            out.extend(v for v in value if isinstance(v, I.Node))
-    return out
 
 
 class Compiler:

@@ -15,6 +15,7 @@ differential tests (tests/engine/test_columnar.py) wherever it is.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from fractions import Fraction
 from typing import Any
 
 from kepu_rules.dsl import ir as I
@@ -98,8 +99,6 @@ class ColumnarInterpreter(Interpreter):
         if found is None:
             return super().coverage(n, env)
         yes, unknown, no = _partition(rows, found[0])
-        from fractions import Fraction
-
         share = Fraction(len(yes), len(rows)) if rows and not unknown else None
         return share, yes, unknown, no
 
@@ -133,19 +132,12 @@ def fields_read(ruleset: CheckedRuleset) -> dict[str, set[str]]:
     return wanted
 
 
-def _walk(node: Any) -> Iterator[I.Node]:
-    if not isinstance(node, I.Node):
+def _walk(node: I.Node | None) -> Iterator[I.Node]:
+    if node is None:
         return
     yield node
-    for name in node.__slots__:
-        if name in ("type", "src"):
-            continue
-        value = getattr(node, name)
-        if isinstance(value, I.Node):
-            yield from _walk(value)
-        elif isinstance(value, tuple):
-            for v in value:
-                yield from _walk(v)
+    for child in I.children(node):
+        yield from _walk(child)
 
 
 class ColumnarEvaluator:
