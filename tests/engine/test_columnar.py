@@ -2,9 +2,9 @@
 
 The properties run both backends over generated rulesets and fact bases: over the fixed test schema
 the way real criteria read (tests/engine/generated.py), and over generated schemas with fields of
-every type (tests/engine/generated_schemas.py);
-the examples below pin what the generator reaches only by chance, and check that the SQL path is
-really taken, so the differential test is not comparing the interpreter with itself.
+every type (tests/engine/generated_schemas.py). The examples below pin what the generators reach
+only by chance, and check that the SQL path is really taken, so the differential test is not
+comparing the interpreter with itself.
 """
 
 from __future__ import annotations
