@@ -16,7 +16,6 @@ workers or on which finishes first. The ranking holds no timestamps, so it is re
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -313,11 +312,8 @@ def assess_batch(folder: Path, lang: Lang = "zh", progress: ProgressCallback | N
     else:
         from concurrent.futures import as_completed
 
-        # Largest first: the last project to finish is then a small one, and no worker idles long
-        # while another ends on a big district.
-        order = sorted(range(total), key=lambda i: -_data_size(projects[i]))
         with _pool(min(workers, total)) as pool:
-            futures: dict[Future[RankedDistrict], int] = {pool.submit(_assess_job, jobs[i]): i for i in order}
+            futures: dict[Future[RankedDistrict], int] = {pool.submit(_assess_job, job): i for i, job in enumerate(jobs)}
             for count, future in enumerate(as_completed(futures), 1):
                 i = futures[future]
                 try:
@@ -336,16 +332,6 @@ def assess_batch(folder: Path, lang: Lang = "zh", progress: ProgressCallback | N
                    summary=RankingSummary(total=len(ranked), verdicts=dict(sorted(verdicts.items(),
                                                                                   key=lambda kv: VERDICT_ORDER[kv[0]]))),
                    districts=ranked)
-
-
-def _data_size(project: Path) -> int:
-    """Bytes of the files under a project: how long it takes to assess, roughly."""
-    total = 0
-    for folder, _, files in os.walk(project):
-        for name in files:
-            with contextlib.suppress(OSError):  # gone or unreadable: the assessment will say so
-                total += os.stat(os.path.join(folder, name)).st_size
-    return total
 
 
 def _worker_died(job: _Job, exc: BaseException) -> RankedDistrict:
