@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 from kepu_rules.dsl import ast as A
@@ -58,6 +59,16 @@ def describe(node: Any, lang: str = "zh") -> str:
 
 
 def describe_msg(node: Any) -> Msg:
+    try:
+        return _described(node)
+    except TypeError:  # an unhashable node: described each time
+        return Msg(describe(node, "zh"), describe(node, "en"))
+
+
+@lru_cache(maxsize=4096)
+def _described(node: Any) -> Msg:
+    # A rule's condition is described once per failing item (2,700 times for a city's B1): formatting
+    # it each time was a third of that rule's evaluation. Checked nodes hash by identity.
     return Msg(describe(node, "zh"), describe(node, "en"))
 
 
