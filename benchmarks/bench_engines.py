@@ -31,7 +31,6 @@ import argparse
 import gc
 import os
 import random
-import shutil
 import statistics
 import subprocess
 import sys
@@ -64,23 +63,19 @@ def ensure_project(data: Path, communities: int, activities: int, seed: int) -> 
     import generate
 
     target = data / f"good-{communities}x{activities}-{seed}"
-    marker = target / ".complete"
-    if marker.is_file():
-        print(f"  data: {target} (reused)")
-        return target
-    if target.exists():
-        shutil.rmtree(target)
-    rng = random.Random(seed)
-    streets = streets_for(communities)
-    name = generate.district_name(rng, set())
-    spec = generate.DistrictSpec(name, seed, streets=streets, communities=communities, activities=activities,
-                                 profile="good", quality=generate.make_quality("good", rng, streets))
-    t0 = time.perf_counter()
-    sizes = generate.write_district(spec, target)
-    print(f"  data: {target} generated in {time.perf_counter() - t0:.1f} s: {sizes['streets']} 街道, "
-          f"{sizes['communities']:,} 社区, {sizes['activities']:,} 科普活动")
-    marker.write_text("ok\n")
-    return target
+
+    def make() -> None:
+        rng = random.Random(seed)
+        streets = streets_for(communities)
+        name = generate.district_name(rng, set())
+        spec = generate.DistrictSpec(name, seed, streets=streets, communities=communities, activities=activities,
+                                     profile="good", quality=generate.make_quality("good", rng, streets))
+        t0 = time.perf_counter()
+        sizes = generate.write_district(spec, target)
+        print(f"  data: {target} generated in {time.perf_counter() - t0:.1f} s: {sizes['streets']} 街道, "
+              f"{sizes['communities']:,} 社区, {sizes['activities']:,} 科普活动")
+
+    return generate.reuse_or_make(target, make)
 
 
 # --- loading and timing --------------------------------------------------------------------------

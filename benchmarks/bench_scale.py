@@ -211,21 +211,19 @@ def _projects(folder: Path) -> list[Path]:
 
 def ensure_data(scale: str, data: Path, seed: int) -> Path:
     """The generated projects of a scale under data/scale (generated once, then reused)."""
+    import generate  # benchmarks/, the script's own folder
+
     target = data / f"{scale}-{seed}"
-    marker = target / ".complete"
-    if marker.is_file():
-        print(f"  data: {target} (reused)")
-        return target
-    if target.exists():
-        shutil.rmtree(target)
-    run = measure([PYTHON, str(HERE / "generate.py"), scale, str(target), "--seed", str(seed)], capture=True)
-    if run.returncode != 0:
-        sys.exit(f"generate.py failed:\n{run.stderr}")
-    size = sum(p.stat().st_size for p in target.rglob("*") if p.is_file())
-    print(f"  generate: {run.stdout.strip()}")
-    print(f"  generate: {_fmt(run)}  ({size / 1e6:.1f} MB on disk)")
-    marker.write_text("ok\n")
-    return target
+
+    def make() -> None:
+        run = measure([PYTHON, str(HERE / "generate.py"), scale, str(target), "--seed", str(seed)], capture=True)
+        if run.returncode != 0:
+            sys.exit(f"generate.py failed:\n{run.stderr}")
+        size = sum(p.stat().st_size for p in target.rglob("*") if p.is_file())
+        print(f"  generate: {run.stdout.strip()}")
+        print(f"  generate: {_fmt(run)}  ({size / 1e6:.1f} MB on disk)")
+
+    return generate.reuse_or_make(target, make)
 
 
 def _has_batch_cli() -> bool:

@@ -38,7 +38,7 @@ import shutil
 import sys
 import time
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -751,6 +751,20 @@ def specs_for(scale: str, seed: int = DEFAULT_SEED) -> list[tuple[str, DistrictS
             out.append((f"{i + 1:03d}-{name}", spec))
         return out
     raise ValueError(f"unknown scale {scale!r}: district, city or province")
+
+
+def reuse_or_make(target: Path, make: Callable[[], None]) -> Path:
+    """`target` as an earlier run left it, if that run finished it; else emptied, made by `make` and
+    marked finished (benchmarks keep generated data in --data and reuse it)."""
+    marker = target / ".complete"
+    if marker.is_file():
+        print(f"  data: {target} (reused)")
+        return target
+    if target.exists():
+        shutil.rmtree(target)
+    make()
+    marker.write_text("ok\n")
+    return target
 
 
 def _write_one(job: tuple[DistrictSpec, Path]) -> dict[str, Any]:
