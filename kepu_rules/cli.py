@@ -276,11 +276,10 @@ def _check_batch(folder: Path, pairs: list[tuple[str, str | None]], sets: tuple[
     params = _parse_sets(sets, lang)
     date = _parse_as_of(as_of, lang)
     if engine == "columnar":
-        from kepu_rules.engine.backends import columnar_available
+        from kepu_rules.engine.backends import NEEDS_DUCKDB, columnar_available
 
         if not columnar_available():
-            click.echo("--engine columnar 需要 duckdb：pip install duckdb" if lang == "zh" else
-                       "--engine columnar needs duckdb: pip install duckdb", err=True)
+            click.echo(NEEDS_DUCKDB.zh if lang == "zh" else NEEDS_DUCKDB.en, err=True)
             sys.exit(exitcodes.INPUT_ERROR)
     if not batch.find_projects(folder):
         click.echo(f"{folder} 下没有找到 kepu.yaml：--batch 评估其中每个含 kepu.yaml 的文件夹（每个区县一个项目），"

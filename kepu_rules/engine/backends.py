@@ -25,6 +25,10 @@ ENGINES: tuple[Engine, ...] = ("auto", "python", "columnar")
 COLUMNAR_FROM_ROWS: int | None = None
 
 
+NEEDS_DUCKDB = Msg("--engine columnar 需要 duckdb：pip install duckdb（或 pip install 'kepu-rules[columnar]'）",
+                   "--engine columnar needs duckdb: pip install duckdb (or pip install 'kepu-rules[columnar]')")
+
+
 def columnar_available() -> bool:
     try:
         import duckdb  # noqa: F401
@@ -43,9 +47,7 @@ def choose(engine: Engine, facts: FactBase) -> Evaluator:
         return PythonEvaluator()
     if engine == "columnar":
         if not columnar_available():
-            raise KepuError(Diagnostic(Location("--engine"), Msg(
-                "--engine columnar 需要 duckdb：pip install duckdb",
-                "--engine columnar needs duckdb: pip install duckdb")))
+            raise KepuError(Diagnostic(Location("--engine"), NEEDS_DUCKDB))
     elif COLUMNAR_FROM_ROWS is None or fact_rows(facts) < COLUMNAR_FROM_ROWS or not columnar_available():
         return PythonEvaluator()
     from kepu_rules.engine.columnar import ColumnarEvaluator
