@@ -5,13 +5,16 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
 from kepu_rules.facts.schema import Schema
 from kepu_rules.facts.table import SourceData
 from kepu_rules.i18n import Lang, Msg
+
+if TYPE_CHECKING:
+    from kepu_rules.engine.columnar.tables import ColumnarStore
 
 
 class SourceOptions(BaseModel):
@@ -28,6 +31,9 @@ class SourceContext:
     schema: Schema
     base_dir: Path  # the folder of kepu.yaml: relative paths are resolved against it
     lang: Lang = "zh"
+    # Set when the columnar engine evaluates: a source may load its rows into this DuckDB store and
+    # return them deferred (kepu_rules.facts.deferred) instead of as Rows. Sources that do not, need not care.
+    columnar: ColumnarStore | None = None
 
 
 class Source(ABC):

@@ -6,17 +6,20 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kepu_rules.config import ProjectConfig
 from kepu_rules.diagnostics import Diagnostic, KepuError, Location
 from kepu_rules.dsl.checker import CheckedRuleset
-from kepu_rules.engine.backends import Engine, choose
+from kepu_rules.engine.backends import Engine, evaluator_for, wants_columnar
 from kepu_rules.engine.evaluate import EvalContext, Evaluator, Outcome
 from kepu_rules.engine.params import literal_value, parse_param
 from kepu_rules.facts.table import FactBase, SourceData
 from kepu_rules.i18n import Lang, Msg
 from kepu_rules.waivers import Waiver
+
+if TYPE_CHECKING:
+    from kepu_rules.engine.columnar.tables import ColumnarStore
 
 
 @dataclass(slots=True)
@@ -75,8 +78,11 @@ def resolve_params(ruleset: CheckedRuleset, config: ProjectConfig, cli: Mapping[
     return values
 
 
-def read_sources(config: ProjectConfig, ruleset: CheckedRuleset) -> tuple[list[SourceData], list[Path]]:
-    """Read every source of the project; all their problems are reported together."""
+def read_sources(config: ProjectConfig, ruleset: CheckedRuleset,
+                 columnar: ColumnarStore | None = None) -> tuple[list[SourceData], list[Path]]:
+    """Read every source of the project; all their problems are reported together.
+
+    With a `columnar` store, sources that can leave their rows in it (see SourceContext)."""
     from kepu_rules import registry
     from kepu_rules.config import validate_sources
     from kepu_rules.sources import SourceContext
@@ -85,7 +91,7 @@ def read_sources(config: ProjectConfig, ruleset: CheckedRuleset) -> tuple[list[S
     watched: list[Path] = []
     problems: list[Diagnostic] = []
     for cfg, cls, options in validate_sources(config, registry.sources()):
-        context = SourceContext(cfg.name, ruleset.schema, config.base_dir, config.language)
+        context = SourceContext(cfg.name, ruleset.schema, config.base_dir, config.language, columnar)
         source = cls()
         watched.extend(source.watched_paths(options, context))
         try:
@@ -97,6 +103,25 @@ def read_sources(config: ProjectConfig, ruleset: CheckedRuleset) -> tuple[list[S
     if problems:
         raise KepuError(problems)
     return data, watched
+
+
+def source_paths(config: ProjectConfig, ruleset: CheckedRuleset) -> list[Path]:
+    """The files and folders the project's sources read."""
+    from kepu_rules import registry
+    from kepu_rules.config import validate_sources
+    from kepu_rules.sources import SourceContext
+
+    paths: list[Path] = []
+    for cfg, cls, options in validate_sources(config, registry.sources()):
+        paths += cls().watched_paths(options, SourceContext(cfg.name, ruleset.schema, config.base_dir, config.language))
+    return paths
+
+
+def _columnar_store(config: ProjectConfig, ruleset: CheckedRuleset) -> ColumnarStore:
+    from kepu_rules.engine.columnar.evaluator import fields_read
+    from kepu_rules.engine.columnar.tables import ColumnarStore
+
+    return ColumnarStore(fields_read(ruleset))
 
 
 def assess(
@@ -118,19 +143,18 @@ def assess(
     path = ruleset_path or cfg.resolve_ruleset(registry.rulesets())
     ruleset = load_ruleset(path)
     values = resolve_params(ruleset, cfg, params or {})
-    data, watched = read_sources(cfg, ruleset)
+    store = _columnar_store(cfg, ruleset) if evaluator is None and wants_columnar(engine, lambda: source_paths(cfg, ruleset)) else None
+    data, watched = read_sources(cfg, ruleset, store)
     facts = FactBase.build(ruleset.schema, data)
     waivers: list[Waiver] = []
     if cfg.waivers_path is not None:
         waivers = load_waivers(cfg.waivers_path)
-        keys = {name: {str(r.key) for r in rows if r.key is not None} for name, rows in facts.rows.items()}
-        for name in ruleset.schema.entities:
-            keys.setdefault(name, set())
+        keys = {name: {str(k) for k in facts.keys(name)} for name in ruleset.schema.entities}
         problems = [d for d in check_waivers(waivers, set(ruleset.rules), keys) if d.is_error]
         if problems:
             raise KepuError(problems)
         watched.append(cfg.waivers_path)
     context = EvalContext(cfg.as_of, values, registry.functions())
-    outcomes = (evaluator or choose(engine, facts)).evaluate(ruleset, facts, context)
+    outcomes = (evaluator or evaluator_for(store)).evaluate(ruleset, facts, context)
     watched.extend(Path(f.path) for f in ruleset.resolved.files if Path(f.path).is_file())
     return Assessment(cfg, ruleset, facts, outcomes, waivers, values, cfg.as_of, list(ruleset.warnings), watched)

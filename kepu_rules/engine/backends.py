@@ -11,18 +11,25 @@ Both backends give the same outcomes (tests/engine/test_columnar.py).
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
 from kepu_rules.diagnostics import Diagnostic, KepuError, Location
 from kepu_rules.engine.evaluate import Evaluator, PythonEvaluator
 from kepu_rules.facts.table import FactBase
 from kepu_rules.i18n import Msg
 
+if TYPE_CHECKING:
+    from kepu_rules.engine.columnar.tables import ColumnarStore
+
 Engine = Literal["auto", "python", "columnar"]
 ENGINES: tuple[Engine, ...] = ("auto", "python", "columnar")
 
-#: From this many fact rows on, `auto` evaluates with DuckDB; None: never (see the module's docstring).
-COLUMNAR_FROM_ROWS: int | None = None
+#: From this many bytes of source files on, `auto` evaluates with DuckDB; None: never (see the module's
+#: docstring). Bytes, not rows: the choice is made before reading, since the columnar backend reads
+#: ledgers its own way.
+COLUMNAR_FROM_BYTES: int | None = None
 
 
 NEEDS_DUCKDB = Msg("--engine columnar 需要 duckdb：pip install duckdb（或 pip install 'kepu-rules[columnar]'）",
@@ -38,18 +45,35 @@ def columnar_available() -> bool:
 
 
 def fact_rows(facts: FactBase) -> int:
-    return sum(len(rows) for rows in facts.rows.values())
+    return sum(facts.count(name) for name in facts.schema.entities)
 
 
-def choose(engine: Engine, facts: FactBase) -> Evaluator:
-    """The evaluator for `engine` over these facts; `columnar` without duckdb installed is an input error."""
+def source_bytes(paths: list[Path]) -> int:
+    """The size of the files sources read (folders: their files'), what `auto` decides by before reading."""
+    total = 0
+    for path in paths:
+        if path.is_file():
+            total += path.stat().st_size
+        elif path.is_dir():
+            total += sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    return total
+
+
+def wants_columnar(engine: Engine, paths: Callable[[], list[Path]]) -> bool:
+    """Whether this run evaluates with DuckDB; `columnar` without duckdb installed is an input error."""
     if engine == "python":
-        return PythonEvaluator()
+        return False
     if engine == "columnar":
         if not columnar_available():
             raise KepuError(Diagnostic(Location("--engine"), NEEDS_DUCKDB))
-    elif COLUMNAR_FROM_ROWS is None or fact_rows(facts) < COLUMNAR_FROM_ROWS or not columnar_available():
+        return True
+    return COLUMNAR_FROM_BYTES is not None and source_bytes(paths()) >= COLUMNAR_FROM_BYTES and columnar_available()
+
+
+def evaluator_for(store: ColumnarStore | None) -> Evaluator:
+    """The evaluator of a run that did (a store) or did not choose the columnar backend."""
+    if store is None:
         return PythonEvaluator()
     from kepu_rules.engine.columnar import ColumnarEvaluator
 
-    return ColumnarEvaluator()
+    return ColumnarEvaluator(store)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
@@ -161,7 +162,7 @@ class Explainer:
                            target=Fraction(1), percent=True, total=total, passing=len(passing), failing_items=items,
                            unknown_items=unknown, fraction=fraction, op=">=")
 
-    def no(self, node: I.QuantN, verdict: bool | None, offending: list[Row], undecided: list[Row]) -> Explanation:
+    def no(self, node: I.QuantN, verdict: bool | None, offending: Sequence[Row], undecided: Sequence[Row]) -> Explanation:
         what = self.rows_desc(node.rows)
         items = [self.item(r, Msg("不应存在", "must not exist")) for r in offending]
         if verdict is True:

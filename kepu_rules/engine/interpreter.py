@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
@@ -104,8 +104,8 @@ def _comparable(v: Any) -> Any:
     return v.key if isinstance(v, Row) else v
 
 
-def quant_verdict(kind: str, holds: list[Row], undecided: list[Row],
-                  fails: list[Row]) -> tuple[bool | None, list[Row], list[Row], list[Row]]:
+def quant_verdict(kind: str, holds: Sequence[Row], undecided: Sequence[Row],
+                  fails: Sequence[Row]) -> tuple[bool | None, Sequence[Row], Sequence[Row], Sequence[Row]]:
     """(verdict, passing, undecided, failing) of each/no/some, from the rows whose body holds, could
     not be decided, or fails."""
     if kind == "each":
@@ -171,7 +171,7 @@ class Interpreter:
 
     # -- rows ----------------------------------------------------------------------------------
 
-    def base_rows(self, node: I.RowsOf, env: Env) -> list[Row]:
+    def base_rows(self, node: I.RowsOf, env: Env) -> Sequence[Row]:
         """Rows of the entity related to the anchor, within any active period window (no `where`)."""
         if not self.facts.has(node.entity):
             raise MissingData("entity", node.entity)
@@ -193,7 +193,7 @@ class Interpreter:
             rows = [r for r in rows if (d := r.values.get(name)) is not None and start <= d <= end]
         return rows
 
-    def split(self, node: I.RowsOf, env: Env) -> tuple[list[Row], list[Row], list[Row]]:
+    def split(self, node: I.RowsOf, env: Env) -> tuple[Sequence[Row], Sequence[Row], Sequence[Row]]:
         """Rows meeting the `where` condition, rows it could not decide, and rows failing it."""
         rows = self.base_rows(node, env)
         if node.where is None:
@@ -271,7 +271,10 @@ class Interpreter:
         rows = self.ev(n.rows, env)
         if rows is None:
             return None
-        name = n.field
+        return self.project(rows, n.field)
+
+    def project(self, rows: Sequence[Row], name: str) -> list[Any]:
+        """The value of field `name` in each row."""
         return [r.values.get(name) for r in rows]
 
     def _list(self, n: I.ListN, env: Env) -> Any:
@@ -303,7 +306,7 @@ class Interpreter:
             return Fraction(sum(values, 0)) / len(values)
         return min(values) if n.func == "min" else max(values)
 
-    def coverage(self, n: I.Aggregate, env: Env) -> tuple[Fraction | None, list[Row], list[Row], list[Row]]:
+    def coverage(self, n: I.Aggregate, env: Env) -> tuple[Fraction | None, Sequence[Row], Sequence[Row], Sequence[Row]]:
         """(share meeting the condition, rows meeting it, undecided rows, rows failing it)."""
         assert isinstance(n.arg, I.RowsOf) and n.cond is not None
         rows = self.base_rows(n.arg, env)
@@ -397,7 +400,7 @@ class Interpreter:
     def _quant(self, n: I.QuantN, env: Env) -> Any:
         return self.quant_items(n, env)[0]
 
-    def quant_items(self, n: I.QuantN, env: Env) -> tuple[bool | None, list[Row], list[Row], list[Row]]:
+    def quant_items(self, n: I.QuantN, env: Env) -> tuple[bool | None, Sequence[Row], Sequence[Row], Sequence[Row]]:
         """(verdict, rows that pass, undecided rows, rows that fail) — what a row failing means depends on kind."""
         yes, unknown, _ = self.split(n.rows, env)
         if n.body is None:
@@ -416,7 +419,7 @@ class Interpreter:
     def _countq(self, n: I.CountQN, env: Env) -> Any:
         return self.count_range(n, env)[0]
 
-    def count_range(self, n: I.CountQN, env: Env) -> tuple[bool | None, int, int, Any, list[Row], list[Row]]:
+    def count_range(self, n: I.CountQN, env: Env) -> tuple[bool | None, int, int, Any, Sequence[Row], Sequence[Row]]:
         """(verdict, definite count, possible count, N, matching rows, undecided rows)."""
         yes, unknown, _ = self.split(n.rows, env)
         target = self.ev(n.n, env)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kepu_rules.diagnostics import Diagnostic, KepuError
 from kepu_rules.facts.provenance import Provenance
 from kepu_rules.facts.schema import FieldType, Schema
 from kepu_rules.i18n import Msg
+
+if TYPE_CHECKING:
+    from kepu_rules.facts.deferred import Deferred
 
 Value = Any  # str | int | Fraction | bool | datetime.date | None; None means missing, never zero
 
@@ -66,17 +69,22 @@ class ScalarFact:
 
 @dataclass(slots=True)
 class FactTable:
-    """The rows of one entity read by one source."""
+    """The rows of one entity read by one source; or, for the columnar engine, rows left in its store
+    (`deferred`, with `rows` empty: see kepu_rules.facts.deferred)."""
 
     entity: str
     rows: list[Row]
     source: str = ""
+    deferred: Deferred | None = None
+
+    def all_rows(self) -> list[Row]:
+        return self.deferred.all() if self.deferred is not None else self.rows
 
     def __iter__(self) -> Iterator[Row]:
-        return iter(self.rows)
+        return iter(self.all_rows())
 
     def __len__(self) -> int:
-        return len(self.rows)
+        return len(self.deferred) if self.deferred is not None else len(self.rows)
 
 
 @dataclass(slots=True)
@@ -91,12 +99,15 @@ class FactBase:
     """All facts of one assessment, linked: keys unique, references resolved, indexes ready.
 
     An entity no source provides is *missing* (rules over it are `unknown`), which differs from an
-    entity whose source has zero rows (counts are 0).
+    entity whose source has zero rows (counts are 0). An entity a source left in the columnar store
+    (`deferred`) is read from there: its rows are built only when asked for.
     """
 
     def __init__(self, schema: Schema) -> None:
         self.schema = schema
-        self.rows: dict[str, list[Row]] = {}
+        self._rows: dict[str, list[Row]] = {}
+        self.deferred: dict[str, Deferred] = {}
+        self._order: list[str] = []  # entities in the order sources gave them (problems are listed so)
         self.scalars: dict[str, ScalarFact] = {}
         self._by_key: dict[str, dict[Any, Row]] = {}
         self._children: dict[tuple[str, str], dict[Any, list[Row]]] = {}
@@ -108,7 +119,7 @@ class FactBase:
         problems: list[Diagnostic] = []
         for chunk in data:
             for table in chunk.tables:
-                base.rows.setdefault(table.entity, []).extend(table.rows)
+                base._add(table)
             for scalar in chunk.scalars:
                 previous = base.scalars.get(scalar.name)
                 if previous is not None and previous.value != scalar.value:
@@ -119,21 +130,66 @@ class FactBase:
                             f"{previous.value} ({previous.provenance.render()})"),
                         code="duplicate-scalar"))
                 base.scalars[scalar.name] = scalar
+        problems += base._check_deferred_keys()
         problems += base._index_keys()
         problems += base._check_references()
         if any(p.is_error for p in problems):
             raise KepuError(problems)
         return base
 
+    def _add(self, table: FactTable) -> None:
+        # An entity stays deferred only while one table provides it: rows of two sources are merged
+        # as Rows.
+        name = table.entity
+        if not self.has(name):
+            self._order.append(name)
+        if table.deferred is not None and not self.has(name):
+            self.deferred[name] = table.deferred
+            return
+        if name in self.deferred:
+            self._rows[name] = self.all(name)
+            del self.deferred[name]
+        self._rows.setdefault(name, []).extend(table.all_rows())
+
+    @property
+    def rows(self) -> dict[str, list[Row]]:
+        """Every entity's rows (building those of deferred entities: prefer `all`, `count`, `keys`)."""
+        for name in self.deferred:
+            self.all(name)
+        return self._rows
+
     def has(self, entity: str) -> bool:
         """Whether any source provides this entity (possibly with zero rows)."""
-        return entity in self.rows
+        return entity in self._rows or entity in self.deferred
 
     def all(self, entity: str) -> list[Row]:
-        return self.rows.get(entity, [])
+        found = self._rows.get(entity)
+        if found is None:
+            deferred = self.deferred.get(entity)
+            if deferred is None:
+                return []
+            found = self._rows[entity] = deferred.all()
+        return found
+
+    def count(self, entity: str) -> int:
+        deferred = self.deferred.get(entity)
+        return len(deferred) if deferred is not None else len(self._rows.get(entity, []))
+
+    def keys(self, entity: str) -> list[Value]:
+        """The key values of an entity's rows (none for an entity without a key field)."""
+        if entity in self.deferred and entity not in self._by_key:
+            key = self.schema.entities[entity].key
+            return list(self.deferred[entity].index(key.name)) if key is not None else []
+        return list(self._by_key.get(entity, {}))
 
     def lookup(self, entity: str, key: Value) -> Row | None:
-        return self._by_key.get(entity, {}).get(key)
+        index = self._by_key.get(entity)
+        if index is None and entity in self.deferred:
+            deferred = self.deferred[entity]
+            key_field = self.schema.entities[entity].key
+            rids = deferred.index(key_field.name) if key_field is not None else {}
+            index = self._by_key[entity] = _RowsByKey(deferred, rids)
+        return index.get(key) if index is not None else None
 
     def key_of(self, row: Row) -> Value:
         entity = self.schema.entities.get(row.entity)
@@ -145,17 +201,36 @@ class FactBase:
         index = self._children.get((entity, ref_field))
         if index is None:
             index = {}
-            for row in self.rows.get(entity, []):
-                index.setdefault(row.values.get(ref_field), []).append(row)
+            deferred = self.deferred.get(entity)
+            if deferred is not None and entity not in self._rows:
+                # Built per key as asked: an explanation reads the children of its failing items only.
+                index = _ChildrenByKey(deferred, deferred.index(ref_field))
+            else:
+                for row in self._rows.get(entity, []):
+                    index.setdefault(row.values.get(ref_field), []).append(row)
             self._children[(entity, ref_field)] = index
         return index.get(key, [])
 
-    def _index_keys(self) -> list[Diagnostic]:
-        problems: list[Diagnostic] = []
-        for name, rows in self.rows.items():
+    def _check_deferred_keys(self) -> list[Diagnostic]:
+        """Deferred entities whose keys are not unique and filled are built as Rows, so that the
+        problems are reported, by `_index_keys`, exactly as for rows read in Python."""
+        for name, deferred in list(self.deferred.items()):
             entity = self.schema.entities.get(name)
             key = entity.key if entity else None
             if key is None:
+                continue
+            if not deferred.filled_and_unique(key.name):
+                self._rows[name] = deferred.all()
+                del self.deferred[name]
+        return []
+
+    def _index_keys(self) -> list[Diagnostic]:
+        problems: list[Diagnostic] = []
+        for name in self._order:
+            rows = self._rows.get(name)
+            entity = self.schema.entities.get(name)
+            key = entity.key if entity else None
+            if key is None or rows is None:
                 continue
             index: dict[Any, Row] = {}
             key_name = key.name
@@ -182,19 +257,25 @@ class FactBase:
 
     def _check_references(self) -> list[Diagnostic]:
         problems: list[Diagnostic] = []
-        for name, rows in self.rows.items():
+        for name in self._order:
             entity = self.schema.entities.get(name)
             if entity is None:
                 continue
             for f in entity.fields.values():
-                if f.type is not FieldType.REF or f.target is None:
+                if f.type is not FieldType.REF or f.target is None or not self.has(f.target):
+                    # A target entity with no source: references cannot be checked, rules report unknown.
                     continue
                 targets = self._by_key.get(f.target)
                 if targets is None:
-                    # The target entity has no source: references cannot be checked, rules report unknown.
-                    continue
+                    targets = self._by_key[f.target] = self._deferred_key_index(f.target)
+                deferred = self.deferred.get(name)
+                if deferred is not None:
+                    if all(value in targets for value in deferred.index(f.name)):
+                        continue
+                    self._rows[name] = deferred.all()  # to report each dangling reference where it is
+                    del self.deferred[name]
                 ref_name = f.name
-                for row in rows:
+                for row in self._rows[name]:
                     value = row.values.get(ref_name)
                     if value is not None and value not in targets:
                         problems.append(Diagnostic(
@@ -204,6 +285,52 @@ class FactBase:
                             hint=_nearest_hint(str(value), [str(k) for k in targets]),
                             code="dangling-reference"))
         return problems
+
+    def _deferred_key_index(self, entity: str) -> dict[Any, Row]:
+        deferred = self.deferred[entity]
+        key = self.schema.entities[entity].key
+        return _RowsByKey(deferred, deferred.index(key.name) if key is not None else {})
+
+
+class _RowsByKey(dict[Any, Row]):
+    """key -> Row of a deferred entity (keys unique): a row is built when first looked up."""
+
+    def __init__(self, deferred: Deferred, rids: dict[Any, list[int]]) -> None:
+        super().__init__()
+        self._deferred = deferred
+        self._rids = rids
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._rids
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._rids)
+
+    def __len__(self) -> int:
+        return len(self._rids)
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        rids = self._rids.get(key)
+        return self._deferred.row(rids[0]) if rids else default
+
+
+class _ChildrenByKey(dict[Any, list[Row]]):
+    """reference value -> Rows of a deferred entity pointing at it: built per value when first asked."""
+
+    def __init__(self, deferred: Deferred, rids: dict[Any, list[int]]) -> None:
+        super().__init__()
+        self._deferred = deferred
+        self._rids = rids
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        found = dict.get(self, key)
+        if found is None:
+            rids = self._rids.get(key)
+            if rids is None:
+                return default
+            row = self._deferred.row
+            found = self[key] = [row(rid) for rid in rids]
+        return found
 
 
 def _nearest_hint(value: str, choices: list[str]) -> Msg | None:

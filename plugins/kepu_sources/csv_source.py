@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from pydantic import Field, field_validator
@@ -80,6 +80,14 @@ class CsvSource(Source):
         problems = Problems(Location(shown))
         builder = RowBuilder(entity, columns, problems)
         base = Provenance(context.name, shown)
+        if context.columnar is not None:
+            from .csv_native import load
+
+            read = record_reader(builder, columns, base, len(headers), problems)
+            native = load(context.columnar, text, opts.delimiter, opts.header_row, len(headers), entity, columns,
+                          builder, read)
+            if native is not None and not problems:
+                return SourceData(tables=[FactTable(entity.name, [], context.name, deferred=native)])
         rows = _rows(builder, columns, base, records, len(headers), problems)
         problems.raise_if_any()
         return SourceData(tables=[FactTable(entity.name, rows, context.name)])
@@ -148,13 +156,26 @@ _MISSING = object()  # not in a column's cache
 
 def _rows(builder: RowBuilder, columns: list[Column], base: Provenance, records: Iterable[tuple[int, list[str]]],
           width: int, problems: Problems) -> list[Row]:
-    """The typed rows, leaving out totals rows and rows with nothing in the mapped columns.
+    """The typed rows, leaving out totals rows and rows with nothing in the mapped columns."""
+    read = record_reader(builder, columns, base, width, problems)
+    return [row for line, cells in records if (row := read(line, cells)) is not None]
+
+
+RecordReader = Callable[[int, list[str]], "Row | None"]
+
+
+def record_reader(builder: RowBuilder, columns: list[Column], base: Provenance, width: int,
+                  problems: Problems) -> RecordReader:
+    """`read(line, cells)`: the Row of one record (its first line, its cells), or None for a totals row
+    or a row with nothing in the mapped columns; problems with its cells go to `problems`.
 
     This runs per cell of files with 100,000s of cells: texts already seen in a column are looked up
-    in the builder's cache here, and only new texts go through `RowBuilder.value`.
+    in the builder's cache here, and only new texts go through `RowBuilder.value`. It is a closure, not
+    a method, to keep attribute lookups out of that loop. The columnar read (csv_native.py) builds the
+    rows an explanation shows with it, one by one.
     """
     source, file = base.source, base.file
-    plan = [(c.index, c.field.name, builder.cache(c), builder.converter(c), c.index + 1, c) for c in columns]
+    plan = [(c.index, c.field.name, builder.cache(c), builder.converter(c), c) for c in columns]
     needed = max((c.index for c in columns), default=-1) + 1  # shorter rows take the slow path
     # A value's provenance is its row's plus its column: one mapping for all rows (see Row.where).
     numbers = {c.field.name: c.index + 1 for c in columns}
@@ -163,11 +184,12 @@ def _rows(builder: RowBuilder, columns: list[Column], base: Provenance, records:
     template: dict[str, Any] = dict.fromkeys(c.field.name for c in columns)
     new = tuple.__new__  # a Provenance without its keyword-handling __new__: it is built per row
     epoch = builder.excel_epoch
-    rows: list[Row] = []
-    for line, cells in records:
+    finish = builder.finish
+
+    def read(line: int, cells: list[str]) -> Row | None:
         count = len(cells)
         if is_total_row(cells):
-            continue
+            return None
         if count > width and any(c.strip() for c in cells[width:]):
             problems.add(Diagnostic(
                 Location(file, line=line, column=width + 1),
@@ -175,16 +197,13 @@ def _rows(builder: RowBuilder, columns: list[Column], base: Provenance, records:
                     f"this row has {count} cells but the header has {width}: is a value containing the "
                     f"delimiter unquoted (write 1,234 as \"1,234\")?"),
                 code="ragged-row"))
-            continue
+            return None
         if count < needed:
-            row = _short_row(builder, columns, source, file, line, cells)
-            if row is not None:
-                rows.append(row)
-            continue
+            return _short_row(builder, columns, source, file, line, cells)
         values: dict[str, Value] = template.copy()
         slow: dict[str, Provenance] = {}  # cells read by RowBuilder.value, which records where they are
         filled = False
-        for index, name, cache, convert, number, column in plan:
+        for index, name, cache, convert, column in plan:
             raw = cells[index]
             value = cache.get(raw, _MISSING)
             if value is _MISSING:
@@ -192,7 +211,7 @@ def _rows(builder: RowBuilder, columns: list[Column], base: Provenance, records:
                     value = convert(raw, epoch, False)
                 except BadValue:  # RowBuilder.value records the problem, with its location
                     del values[name]
-                    builder.value(values, slow, column, raw, new(Provenance, (source, file, None, None, line, number)))
+                    builder.value(values, slow, column, raw, new(Provenance, (source, file, None, None, line, index + 1)))
                     filled = True
                     continue
                 if len(cache) < CACHE_PER_COLUMN:
@@ -200,9 +219,11 @@ def _rows(builder: RowBuilder, columns: list[Column], base: Provenance, records:
             values[name] = value
             if value is not None:
                 filled = True
-        if filled:
-            rows.append(builder.finish(values, slow, new(Provenance, (source, file, None, None, line, None)), numbers))
-    return rows
+        if not filled:
+            return None
+        return finish(values, slow, new(Provenance, (source, file, None, None, line, None)), numbers)
+
+    return read
 
 
 def _short_row(builder: RowBuilder, columns: list[Column], source: str, file: str, line: int,

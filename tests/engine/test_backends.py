@@ -1,40 +1,64 @@
-"""`--engine`: which evaluator each choice gives, and what happens without duckdb."""
+"""`--engine`: which backend each choice gives, decided by the size of the source files, and what
+happens without duckdb."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
 from kepu_rules.diagnostics import KepuError
 from kepu_rules.engine import backends
 from kepu_rules.engine.evaluate import PythonEvaluator
-from tests.engine.util import facts, ruleset
 
 
-def _facts():  # type: ignore[no-untyped-def]
-    rs = ruleset('rule R "x" { each 街道 has 人口 >= 1 }')
-    return facts(rs, {"街道": [{"名称": "甲", "人口": 5}]})
+def _files(tmp_path: Path) -> list[Path]:
+    (tmp_path / "a.csv").write_bytes(b"x" * 100)
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "folder" / "b.txt").write_bytes(b"y" * 50)
+    return [tmp_path / "a.csv", tmp_path / "folder", tmp_path / "missing.csv"]
 
 
-def test_python_and_auto_give_the_interpreter() -> None:
-    fb = _facts()
-    assert isinstance(backends.choose("python", fb), PythonEvaluator)
-    assert isinstance(backends.choose("auto", fb), PythonEvaluator)
+def test_source_bytes_counts_files_and_folders(tmp_path: Path) -> None:
+    assert backends.source_bytes(_files(tmp_path)) == 150
 
 
-def test_auto_takes_the_columnar_backend_from_the_threshold(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_python_never_and_auto_below_the_threshold(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    paths = _files(tmp_path)
+    asked: list[bool] = []
+
+    def listed() -> list[Path]:
+        asked.append(True)
+        return paths
+
+    assert backends.wants_columnar("python", listed) is False
+    assert asked == []  # the files are not even listed
+    monkeypatch.setattr(backends, "COLUMNAR_FROM_BYTES", None)
+    assert backends.wants_columnar("auto", listed) is False
+    monkeypatch.setattr(backends, "COLUMNAR_FROM_BYTES", 151)
+    assert backends.wants_columnar("auto", listed) is False
+    assert isinstance(backends.evaluator_for(None), PythonEvaluator)
+
+
+def test_auto_takes_the_columnar_backend_from_the_threshold(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("duckdb")
-    fb = _facts()
-    monkeypatch.setattr(backends, "COLUMNAR_FROM_ROWS", 1)
-    assert backends.choose("auto", fb).name == "columnar"
-    monkeypatch.setattr(backends, "COLUMNAR_FROM_ROWS", 2)
-    assert backends.choose("auto", fb).name == "python"
+    paths = _files(tmp_path)
+    monkeypatch.setattr(backends, "COLUMNAR_FROM_BYTES", 150)
+    assert backends.wants_columnar("auto", lambda: paths) is True
+    assert backends.wants_columnar("columnar", lambda: []) is True
+    from kepu_rules.engine.columnar.tables import ColumnarStore
+
+    store = ColumnarStore()
+    assert backends.evaluator_for(store).name == "columnar"
+    store.close()
 
 
-def test_columnar_without_duckdb_is_an_input_error_and_auto_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:
-    fb = _facts()
+def test_columnar_without_duckdb_is_an_input_error_and_auto_falls_back(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    paths = _files(tmp_path)
     monkeypatch.setattr(backends, "columnar_available", lambda: False)
-    monkeypatch.setattr(backends, "COLUMNAR_FROM_ROWS", 1)
+    monkeypatch.setattr(backends, "COLUMNAR_FROM_BYTES", 1)
     with pytest.raises(KepuError) as err:
-        backends.choose("columnar", fb)
+        backends.wants_columnar("columnar", lambda: paths)
     assert "pip install duckdb" in str(err.value.diagnostics[0].message.en)
-    assert isinstance(backends.choose("auto", fb), PythonEvaluator)
+    assert backends.wants_columnar("auto", lambda: paths) is False

@@ -14,17 +14,18 @@ differential tests (tests/engine/test_columnar.py) wherever it is.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from fractions import Fraction
 from typing import Any
 
 from kepu_rules.dsl import ir as I
 from kepu_rules.dsl.checker import CheckedRuleset
 from kepu_rules.engine.columnar.compiler import Compiler, NotCompilable, Scope
-from kepu_rules.engine.columnar.tables import ColumnarFacts
+from kepu_rules.engine.columnar.tables import ColumnarFacts, ColumnarStore
 from kepu_rules.engine.evaluate import EvalContext, Outcome, evaluate_rule
 from kepu_rules.engine.explain import Explainer
 from kepu_rules.engine.interpreter import Env, Interpreter, quant_verdict
+from kepu_rules.facts.deferred import RowsAt
 from kepu_rules.facts.table import FactBase, Row
 from kepu_rules.registry import FunctionDef
 
@@ -40,9 +41,10 @@ class ColumnarInterpreter(Interpreter):
         self.queries = 0  # how many loops ran in SQL (for tests and benchmarks)
         self.fallbacks = 0  # how many were left to the interpreter
 
-    def _per_row(self, rows: I.RowsOf, conditions: list[I.Node | None]) -> list[list[Verdict]] | None:
-        """For each condition, its verdict on every row of `rows` (unanchored), in FactBase order;
-        None when the conditions cannot be compiled (the caller then loops in Python)."""
+    def _per_row(self, rows: I.RowsOf, conditions: list[I.Node | None]) -> tuple[list[int], list[list[Verdict]]] | None:
+        """The rids of the rows of `rows` (unanchored, within any window) and, for each condition, its
+        verdict on each of them, in FactBase order; None when the conditions cannot be compiled (the
+        caller then loops in Python)."""
         import duckdb
 
         if rows.anchor is not None:
@@ -52,64 +54,88 @@ class ColumnarInterpreter(Interpreter):
         try:
             table = self.db.table(rows.entity)
             columns = [compiler.expr(c, [scope]) if c is not None else "TRUE" for c in conditions]
-            select = ", ".join(f"list(CAST({c} AS BOOLEAN) ORDER BY t0._rid)" for c in columns)
+            select = "".join(f", list(CAST({c} AS BOOLEAN) ORDER BY t0._rid)" for c in columns)
             window = compiler.window(scope)
-            found = self.db.con.execute(f"SELECT {select} FROM {table.name} t0" + (f" WHERE {window}" if window else "")).fetchone()
+            found = self.db.con.execute(f"SELECT list(t0._rid ORDER BY t0._rid){select} FROM {table.name} t0"
+                                        + (f" WHERE {window}" if window else "")).fetchone()
         except (NotCompilable, duckdb.Error):
             self.fallbacks += 1
             return None
         self.queries += 1
         assert found is not None
-        return [list(v) if v is not None else [] for v in found]
+        rids, *verdicts = (list(v) if v is not None else [] for v in found)
+        return rids, verdicts
+
+    def _rows_of(self, node: I.RowsOf, rids: list[int]) -> Sequence[Row]:
+        """The rows at these rids: built only as read when the entity is deferred."""
+        deferred = self.facts.deferred.get(node.entity)
+        if deferred is not None:
+            return RowsAt(deferred, rids)
+        rows = self.facts.all(node.entity)
+        return [rows[rid] for rid in rids]
+
+    def base_rows(self, node: I.RowsOf, env: Env) -> Sequence[Row]:
+        if node.anchor is None and node.entity in self.facts.deferred:
+            found = self._per_row(node, [])
+            if found is not None:
+                return RowsAt(self.facts.deferred[node.entity], found[0])
+        return super().base_rows(node, env)
+
+    def project(self, rows: Sequence[Row], name: str) -> list[Any]:
+        if isinstance(rows, RowsAt):  # rows of a deferred entity: their values, without building them
+            return rows.values(name)
+        return super().project(rows, name)
 
     # -- the three loops -----------------------------------------------------------------------
 
-    def split(self, node: I.RowsOf, env: Env) -> tuple[list[Row], list[Row], list[Row]]:
+    def split(self, node: I.RowsOf, env: Env) -> tuple[Sequence[Row], Sequence[Row], Sequence[Row]]:
         if env or node.where is None:
             return super().split(node, env)
-        rows = self.base_rows(node, env)
         found = self._per_row(node, [node.where])
         if found is None:
             return super().split(node, env)
-        return _partition(rows, found[0])
+        rids, (where,) = found
+        return self._partition(node, rids, where)
 
-    def quant_items(self, n: I.QuantN, env: Env) -> tuple[Verdict, list[Row], list[Row], list[Row]]:
+    def quant_items(self, n: I.QuantN, env: Env) -> tuple[Verdict, Sequence[Row], Sequence[Row], Sequence[Row]]:
         if env or n.body is None:
             return super().quant_items(n, env)
-        rows = self.base_rows(n.rows, env)
         found = self._per_row(n.rows, [n.rows.where, n.body])
         if found is None:
             return super().quant_items(n, env)
-        where, body = found
-        passing: list[Row] = []
-        undecided: list[Row] = []
-        failing: list[Row] = []
+        rids, (where, body) = found
+        passing: list[int] = []
+        undecided: list[int] = []
+        failing: list[int] = []
         # The interpreter lists rows whose `where` is undecided first, then those whose body is.
-        undecided.extend(r for r, w in zip(rows, where, strict=True) if w is None)
-        for row, w, holds in zip(rows, where, body, strict=True):
+        undecided.extend(r for r, w in zip(rids, where, strict=True) if w is None)
+        for rid, w, holds in zip(rids, where, body, strict=True):
             if w is True:
-                (passing if holds is True else undecided if holds is None else failing).append(row)
-        return quant_verdict(n.kind, passing, undecided, failing)
+                (passing if holds is True else undecided if holds is None else failing).append(rid)
+        rows = n.rows
+        return quant_verdict(n.kind, self._rows_of(rows, passing), self._rows_of(rows, undecided),
+                             self._rows_of(rows, failing))
 
-    def coverage(self, n: I.Aggregate, env: Env) -> tuple[Any, list[Row], list[Row], list[Row]]:
+    def coverage(self, n: I.Aggregate, env: Env) -> tuple[Any, Sequence[Row], Sequence[Row], Sequence[Row]]:
         if env or not isinstance(n.arg, I.RowsOf) or n.cond is None:
             return super().coverage(n, env)
-        rows = self.base_rows(n.arg, env)
-        found = self._per_row(I.RowsOf(n.arg.type, n.arg.src, n.arg.entity, n.arg.anchor, n.arg.path), [n.cond])
+        rows = I.RowsOf(n.arg.type, n.arg.src, n.arg.entity, n.arg.anchor, n.arg.path)
+        found = self._per_row(rows, [n.cond])
         if found is None:
             return super().coverage(n, env)
-        yes, unknown, no = _partition(rows, found[0])
-        share = Fraction(len(yes), len(rows)) if rows and not unknown else None
+        rids, (cond,) = found
+        yes, unknown, no = self._partition(rows, rids, cond)
+        share = Fraction(len(yes), len(rids)) if rids and not unknown else None
         return share, yes, unknown, no
 
-
-def _partition(rows: list[Row], verdicts: list[Verdict]) -> tuple[list[Row], list[Row], list[Row]]:
-    yes: list[Row] = []
-    unknown: list[Row] = []
-    no: list[Row] = []
-    for row, v in zip(rows, verdicts, strict=True):
-        (yes if v is True else unknown if v is None else no).append(row)
-    return yes, unknown, no
+    def _partition(self, node: I.RowsOf, rids: list[int],
+                   verdicts: list[Verdict]) -> tuple[Sequence[Row], Sequence[Row], Sequence[Row]]:
+        yes: list[int] = []
+        unknown: list[int] = []
+        no: list[int] = []
+        for rid, v in zip(rids, verdicts, strict=True):
+            (yes if v is True else unknown if v is None else no).append(rid)
+        return self._rows_of(node, yes), self._rows_of(node, unknown), self._rows_of(node, no)
 
 
 def fields_read(ruleset: CheckedRuleset) -> dict[str, set[str]]:
@@ -141,16 +167,20 @@ def _walk(node: I.Node | None) -> Iterator[I.Node]:
 
 
 class ColumnarEvaluator:
-    """The DuckDB backend. Needs the `duckdb` package; outcomes are those of PythonEvaluator."""
+    """The DuckDB backend. Needs the `duckdb` package; outcomes are those of PythonEvaluator.
+
+    `store` is the one sources read into (kepu_rules.engine.assess); without it, the facts' rows are
+    copied into a store of the evaluation's own."""
 
     name = "columnar"
 
-    def __init__(self) -> None:
+    def __init__(self, store: ColumnarStore | None = None) -> None:
+        self.store = store
         self.queries = 0
         self.fallbacks = 0
 
     def evaluate(self, ruleset: CheckedRuleset, facts: FactBase, context: EvalContext) -> list[Outcome]:
-        db = ColumnarFacts(facts, fields_read(ruleset))
+        db = ColumnarFacts(facts, fields_read(ruleset), self.store)
         try:
             interp = ColumnarInterpreter(db, context.params, context.as_of, context.functions)
             explainer = Explainer(interp)
@@ -159,4 +189,5 @@ class ColumnarEvaluator:
             self.fallbacks += interp.fallbacks
             return outcomes
         finally:
-            db.close()
+            if self.store is None:  # a store sources read into lives as long as their deferred rows
+                db.close()

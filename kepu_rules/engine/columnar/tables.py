@@ -51,13 +51,23 @@ def decimal_text(value: int | Fraction) -> str:
     return f"{sign}{digits[:-18]}.{digits[-18:]}"
 
 
+def value_kind(fdef: FieldDef, schema_keys: dict[str, FieldDef | None]) -> FieldType:
+    """The type a field's values have: a reference holds its target's key values."""
+    if fdef.type is not FieldType.REF:
+        return fdef.type
+    key = schema_keys.get(fdef.target or "")
+    if key is None or key.type is FieldType.REF:
+        raise Unusable(f"reference {fdef.name}")
+    return key.type
+
+
 def sql_type(fdef: FieldDef, schema_keys: dict[str, FieldDef | None]) -> str:
-    if fdef.type is FieldType.REF:
-        key = schema_keys.get(fdef.target or "")
-        if key is None or key.type is FieldType.REF:
-            raise Unusable(f"reference {fdef.name}")
-        return _SQL_TYPES[key.type]
-    return _SQL_TYPES[fdef.type]
+    return _SQL_TYPES[value_kind(fdef, schema_keys)]
+
+
+def sql_type_of(kind: FieldType) -> str:
+    """The SQL type values of this type are held in (not for REF: see value_kind)."""
+    return _SQL_TYPES[kind]
 
 
 _NONE = type(None)
@@ -66,7 +76,7 @@ _EXPECTED: dict[FieldType, type] = {
 }
 
 
-def _check(values: list[Any], kind: FieldType) -> list[Any]:
+def sql_values(values: list[Any], kind: FieldType) -> list[Any]:
     """The values as DuckDB should receive them, or Unusable."""
     types = set(map(type, values)) - {_NONE}
     if kind in (FieldType.NUMBER, FieldType.PERCENT):
@@ -90,29 +100,58 @@ class EntityTable:
     unusable: set[str] = field(default_factory=set)
 
 
-class ColumnarFacts:
-    """A DuckDB connection holding the fact base's entities, loaded lazily, one entity at a time."""
+class ColumnarStore:
+    """The DuckDB database of one assessment. Sources that can load their rows into it (the csv source,
+    through SourceContext.columnar) leave them there, deferred (kepu_rules.facts.deferred); the
+    columnar engine copies the other entities' rows in as it needs them."""
 
-    def __init__(self, facts: FactBase, wanted: dict[str, set[str]] | None = None) -> None:
+    def __init__(self, wanted: dict[str, set[str]] | None = None) -> None:
         import duckdb
 
-        self.facts = facts
         self.con: duckdb.DuckDBPyConnection = duckdb.connect()
+        self.wanted = wanted  # entity -> the fields rules read (others need not be typed); None: all
+        self._names = 0
+
+    def name(self, prefix: str = "t") -> str:
+        """A table name not used before in this store."""
+        self._names += 1
+        return f"{prefix}{self._names}"
+
+    def close(self) -> None:
+        self.con.close()
+
+
+class ColumnarFacts:
+    """The fact base's entities as tables of a ColumnarStore: deferred ones as their source loaded
+    them, the others copied from their rows on first use, one entity at a time."""
+
+    def __init__(self, facts: FactBase, wanted: dict[str, set[str]] | None = None,
+                 store: ColumnarStore | None = None) -> None:
+        self.facts = facts
+        self.store = store or ColumnarStore()
+        self.con = self.store.con
         self.wanted = wanted  # entity -> fields the rules read; None loads every field
         self.tables: dict[str, EntityTable] = {}
         self._keys = {name: e.key for name, e in facts.schema.entities.items()}
 
     def table(self, entity: str) -> EntityTable:
-        """The loaded table of an entity the fact base has (callers check `facts.has` first)."""
+        """The table of an entity the fact base has (callers check `facts.has` first)."""
         found = self.tables.get(entity)
         if found is None:
-            found = self.tables[entity] = self._load(entity)
+            deferred = self.facts.deferred.get(entity)
+            if deferred is not None and deferred.connection is self.con:
+                key = self.facts.schema.entities[entity].key
+                found = EntityTable(deferred.table, deferred.columns.get(key.name) if key else None,
+                                    dict(deferred.columns), set(deferred.unusable))
+            else:
+                found = self._load(entity)
+            self.tables[entity] = found
         return found
 
     def _load(self, entity: str) -> EntityTable:
         edef = self.facts.schema.entities[entity]
         rows = self.facts.all(entity)
-        name = f"e{len(self.tables)}"
+        name = self.store.name("e")
         key = edef.key
         table = EntityTable(name, None)
         wanted = self.wanted.get(entity, set()) if self.wanted is not None else set(edef.fields)
@@ -125,8 +164,8 @@ class ColumnarFacts:
             if fdef is None:
                 continue
             try:
-                kind = fdef.type if fdef.type is not FieldType.REF else self._ref_kind(fdef)
-                values = _check([r.values.get(fname) for r in rows], kind)
+                kind = value_kind(fdef, self._keys)
+                values = sql_values([r.values.get(fname) for r in rows], kind)
                 typ = sql_type(fdef, self._keys)
             except Unusable:
                 table.unusable.add(fname)
@@ -140,11 +179,5 @@ class ColumnarFacts:
         self.con.execute(f"CREATE TABLE {name} AS SELECT {', '.join(selects)}", params)
         return table
 
-    def _ref_kind(self, fdef: FieldDef) -> FieldType:
-        key = self._keys.get(fdef.target or "")
-        if key is None:
-            raise Unusable(fdef.name)
-        return key.type
-
     def close(self) -> None:
-        self.con.close()
+        self.store.close()

@@ -1,0 +1,343 @@
+"""The csv source's columnar read: DuckDB splits the file, Python types each distinct text once.
+
+When the columnar engine evaluates (SourceContext.columnar), a CSV file is loaded straight into its
+DuckDB store instead of becoming a Python Row per line (kepu_rules.facts.deferred). The table holds
+what the Python reader would have read, by construction:
+
+- DuckDB splits the records. Each must be one non-blank physical line, so that a row knows its line:
+  a record spanning lines makes the counts differ. Lines holding a quote are split by Python's csv
+  module as well, and both must agree.
+- Each distinct text of a mapped column is typed by the converter the Python reader uses; the typed
+  column is a join with those values.
+- Totals rows are found by `is_total_row` itself, run on the records whose first cell could start one;
+  rows with nothing in the mapped columns are left out, as the Python reader leaves them out.
+
+Whenever it cannot be sure (a text that does not convert, a required field left empty, a record with
+too many cells, DuckDB refusing the file), `load` returns None and the source reads the file in
+Python, which reports every problem with its line and column as always. Rows are built only when
+asked for, one by one, by the Python reader's own `record_reader`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from collections.abc import Sequence
+from typing import Any
+
+from kepu_rules.engine.columnar.tables import ColumnarStore, Unusable, sql_type_of, sql_values
+from kepu_rules.facts.coerce import MISSING_MARKERS, BadValue
+from kepu_rules.facts.deferred import Deferred
+from kepu_rules.facts.schema import EntityDef, FieldType
+from kepu_rules.facts.table import Row, Value
+
+from .columns import Column, RowBuilder, is_total_row
+
+_MISSING = object()
+
+#: A first cell after which this one makes the row a totals row, if the first cell could start one.
+_TOTAL = "合计"
+
+
+def load(store: ColumnarStore, text: str, delimiter: str, header_row: int, width: int, entity: EntityDef,
+         columns: list[Column], builder: RowBuilder, read: Any) -> NativeCsv | None:
+    """The file's rows as a table of `store`, or None when the Python reader must read them.
+
+    `width` is the number of header cells; `read` is the source's record reader
+    (csv_source.record_reader), `builder` the RowBuilder it uses.
+    """
+    import duckdb
+
+    if "\x00" in text or text.count("\r") != text.count("\r\n"):
+        return None  # NULs and lone carriage returns split lines differently in the two parsers
+    header_end = _header_end(text, delimiter, header_row)
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    # DuckDB skips blank lines: the physical line (1-based) of each record it returns.
+    record_lines = [n for n in range(header_end + 1, len(lines) + 1) if lines[n - 1] not in ("", "\r")]
+    raw = store.name("csv")
+    try:
+        _read_csv(store, raw, "\n".join(lines[header_end:]), delimiter, width)
+        counted = store.con.execute(f"SELECT count(*) FROM {raw}").fetchone()
+        if counted is None or counted[0] != len(record_lines):
+            return None
+        if not _quoted_lines_agree(store, raw, lines, record_lines, delimiter, width):
+            return None
+        totals = _totals(store, raw)
+        return _typed(store, raw, entity, columns, builder, read, totals, lines, record_lines, delimiter)
+    except (duckdb.Error, _Unsure):
+        return None
+
+
+class _Unsure(Exception):
+    """The columnar read cannot vouch for giving what the Python reader gives."""
+
+
+def _header_end(text: str, delimiter: str, header_row: int) -> int:
+    """The physical line the header record ends on (a quoted header cell may span lines)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    for _ in range(header_row):
+        next(reader)
+    return reader.line_num
+
+
+def _read_csv(store: ColumnarStore, name: str, data: str, delimiter: str, width: int) -> None:
+    """Table `name`: the records of `data`, `width` text columns c0..., NULL for empty or absent cells."""
+    # DuckDB reads UTF-8 files only; the text was decoded from whatever the file is in.
+    handle, path = tempfile.mkstemp(suffix=".csv", prefix="kepu-")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            out.write(data)
+        spec = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(max(width, 1)))
+        store.con.execute(
+            f"CREATE TABLE {name} AS SELECT * FROM read_csv(?, header = false, auto_detect = false, "
+            f"delim = ?, quote = '\"', escape = '\"', null_padding = true, columns = {{{spec}}})",
+            [path, delimiter])
+    finally:
+        os.unlink(path)
+
+
+def _cells(line: str, delimiter: str) -> list[str]:
+    return next(csv.reader([line], delimiter=delimiter, strict=False), [])
+
+
+def _quoted_lines_agree(store: ColumnarStore, raw: str, lines: list[str], record_lines: list[int],
+                        delimiter: str, width: int) -> bool:
+    """Whether DuckDB split every line holding a quote as Python's csv module does."""
+    quoted = [i for i, n in enumerate(record_lines) if '"' in lines[n - 1]]
+    if not quoted:
+        return True
+    found = store.con.execute(f"SELECT rowid, * FROM {raw} WHERE rowid IN (SELECT unnest(?))", [quoted]).fetchall()
+    by_row = {r[0]: r[1:] for r in found}
+    for i in quoted:
+        cells = _cells(lines[record_lines[i] - 1], delimiter)
+        if any(c.strip() for c in cells[width:]):
+            return False
+        expected = tuple((c or None) for c in cells[:width]) + (None,) * (width - len(cells))
+        if by_row.get(i, ())[:width] != expected:
+            return False
+    return True
+
+
+def _totals(store: ColumnarStore, raw: str) -> set[int]:
+    """The rowids of totals rows: `is_total_row` on the records whose first cell could start one."""
+    # A plain text (see `plain`) starts a totals row only as TOTAL or SUBTOTAL, which have a t.
+    firsts = [r[0] for r in store.con.execute(
+        f"SELECT DISTINCT c0 FROM {raw} WHERE c0 IS NOT NULL AND (NOT {_plain_sql('c0')} OR contains(lower(c0), 't'))").fetchall()]
+    starters = [v for v in firsts if is_total_row([v, _TOTAL])]
+    found = store.con.execute(
+        f"SELECT rowid, * FROM {raw} WHERE c0 IS NULL OR c0 IN (SELECT unnest(?::VARCHAR[]))", [starters]).fetchall()
+    return {r[0] for r in found if is_total_row(["" if c is None else c for c in r[1:]])}
+
+
+#: Missing markers a plain text could be (see `plain`).
+_ASCII_MARKERS = sorted(m for m in MISSING_MARKERS if m.isascii() and m)
+#: `plain` in SQL: RE2 syntax, the same test.
+_PLAIN_RE = r"[!-~](?:[\x01-\x7f]*[!-~])?"
+
+
+def plain(text: str) -> bool:
+    """Whether a text field reads this text as itself: ASCII, nothing to strip, not a missing marker,
+    not an Excel error (see coerce._to_text). Ids and codes are; their columns then need no Python."""
+    return (text.isascii() and "!" <= text[0] <= "~" and "!" <= text[-1] <= "~" and text[0] != "#"
+            and text not in MISSING_MARKERS)
+
+
+def _plain_sql(column: str) -> str:
+    markers = ", ".join("'" + m.replace("'", "''") + "'" for m in _ASCII_MARKERS)
+    return (f"(regexp_full_match({column}, '{_PLAIN_RE}') AND NOT starts_with({column}, '#') "
+            f"AND {column} NOT IN ({markers}))")
+
+
+def _typed(store: ColumnarStore, raw: str, entity: EntityDef, columns: list[Column], builder: RowBuilder,
+           read: Any, totals: set[int], lines: list[str], record_lines: list[int], delimiter: str) -> NativeCsv:
+    con = store.con
+    epoch = builder.excel_epoch
+    wanted = store.wanted.get(entity.name, set()) if store.wanted is not None else None
+    key = entity.key
+    maps: dict[str, dict[str, Value]] = {}
+    joins: list[str] = []
+    selects: list[str] = []
+    present: list[str] = []  # per eager column: whether the row has a value there
+    lazy: list[Column] = []
+    typed_columns: dict[str, str] = {}
+    unusable: set[str] = set()
+    required: list[str] = []
+    temp: list[str] = []
+    for c in columns:
+        convert = builder.converter(c)
+        if convert(None, epoch, False) is not None:
+            raise _Unsure(c.field.name)  # an empty cell would read as a value
+        kind = c.type if c.field.type is FieldType.REF else c.field.type
+        cell = f"r.c{c.index}"
+        is_text = kind is FieldType.TEXT
+        if (is_text and wanted is not None and c.field.name not in wanted and not c.field.required
+                and c.field.type is not FieldType.REF and (key is None or key.name != c.field.name)):
+            # No rule reads it: only whether it could fail (an Excel error) and whether it fills a row.
+            lazy.append(c)
+            unusable.add(c.field.name)
+            _convert_all(con, raw, c, convert, epoch, f"contains(c{c.index}, '#')")
+            continue
+        where = f"NOT {_plain_sql(f'c{c.index}')}" if is_text else "true"
+        texts, values = _convert_all(con, raw, c, convert, epoch, where)
+        maps[c.field.name] = dict(zip(texts, values, strict=True))
+        m = store.name("m")
+        temp.append(m)
+        try:
+            typed: list[Any] | None = sql_values(values, kind)
+        except Unusable:
+            typed = None
+        params: list[Any] = [texts, [v is not None for v in values]]
+        value_select = ""
+        if typed is not None:
+            params.append(typed)
+            value_select = f", CAST(unnest($3) AS {sql_type_of(kind)}) AS v"
+        con.execute(f"CREATE TEMP TABLE {m} AS SELECT unnest($1::VARCHAR[]) AS raw, unnest($2::BOOLEAN[]) AS present"
+                    f"{value_select}", params)
+        joins.append(f"LEFT JOIN {m} ON {cell} = {m}.raw")
+        is_present = f"coalesce({m}.present, false)"
+        value = f"{m}.v"
+        if is_text:
+            is_present = f"({cell} IS NOT NULL AND ({_plain_sql(cell)} OR {is_present}))"
+            value = f"CASE WHEN {_plain_sql(cell)} THEN {cell} ELSE {m}.v END"
+        present.append(is_present)
+        if c.field.required:
+            required.append(is_present)
+        if typed is not None:
+            column = typed_columns[c.field.name] = f"f{len(typed_columns)}"
+            selects.append(f"{value} AS {column}")
+        else:
+            unusable.add(c.field.name)
+    filled = " OR ".join(present) or "false"
+    source = f"{raw} r {' '.join(joins)} WHERE r.rowid NOT IN (SELECT unnest($1::BIGINT[]))"
+    # Rows with nothing in the eager columns are kept if a lazy one reads as a value: few, so in Python.
+    extra = _filled_by_lazy(con, source, filled, lazy, builder, [sorted(totals)]) if lazy else []
+    checks = f", NOT ({' AND '.join(required)}) AS _unfilled" if required else ""
+    table = store.name("e")
+    con.execute(
+        f"CREATE TABLE {table} AS SELECT CAST(row_number() OVER (ORDER BY r.rowid) - 1 AS BIGINT) AS _rid, "
+        f"r.rowid AS _row{''.join(', ' + s for s in selects)}{checks} FROM {source} "
+        f"AND (({filled}) OR r.rowid IN (SELECT unnest($2::BIGINT[])))", [sorted(totals), extra])
+    for m in temp:
+        con.execute(f"DROP TABLE {m}")
+    if required:
+        unfilled = con.execute(f"SELECT bool_or(_unfilled) FROM {table}").fetchone()
+        if unfilled is not None and unfilled[0]:
+            raise _Unsure("a required field is empty")
+    found = con.execute(f"SELECT list(_row ORDER BY _rid) FROM {table}").fetchone()
+    rows_of = (found[0] if found is not None else None) or []
+    return NativeCsv(entity, table, typed_columns, unusable, store, raw, [record_lines[r] for r in rows_of], lines,
+                     delimiter, read, builder, columns, maps)
+
+
+def _convert_all(con: Any, raw: str, c: Column, convert: Any, epoch: Any, where: str) -> tuple[list[str], list[Value]]:
+    """The distinct texts of a column meeting `where`, and what the Python reader reads them as."""
+    texts = [r[0] for r in con.execute(
+        f"SELECT DISTINCT c{c.index} FROM {raw} WHERE c{c.index} IS NOT NULL AND {where}").fetchall()]
+    try:
+        return texts, [convert(t, epoch, False) for t in texts]
+    except BadValue:
+        raise _Unsure(c.field.name) from None
+
+
+def _filled_by_lazy(con: Any, source: str, filled: str, lazy: list[Column], builder: RowBuilder,
+                    params: list[Any]) -> list[int]:
+    cells = ", ".join(f"r.c{c.index}" for c in lazy)
+    found = con.execute(f"SELECT r.rowid, {cells} FROM {source} AND NOT ({filled})", params).fetchall()
+    epoch = builder.excel_epoch
+    converts = [builder.converter(c) for c in lazy]
+    return [r[0] for r in found
+            if any(t is not None and convert(t, epoch, False) is not None for t, convert in zip(r[1:], converts, strict=True))]
+
+
+class NativeCsv(Deferred):
+    """The rows of one CSV file in a ColumnarStore (see the module's docstring)."""
+
+    def __init__(self, entity: EntityDef, table: str, columns: dict[str, str], unusable: set[str],
+                 store: ColumnarStore, raw: str, lines_of: list[int], lines: list[str], delimiter: str,
+                 read: Any, builder: RowBuilder, file_columns: list[Column],
+                 maps: dict[str, dict[str, Value]]) -> None:
+        self.entity = entity.name
+        self.table = table
+        self.columns = columns
+        self.unusable = unusable
+        self.connection = store.con
+        self._raw = raw  # the file's cells as text, by rowid; `table` has each row's rowid in _row
+        self._lines_of = lines_of  # rid -> physical line
+        self._lines = lines
+        self._delimiter = delimiter
+        self._read = read
+        self._maps = maps  # field -> {text: value}, filled in as texts are read
+        self._indexes = {c.field.name: c.index for c in file_columns}  # field -> column in the file
+        self._converters = {c.field.name: builder.converter(c) for c in file_columns}
+        self._epoch = builder.excel_epoch
+        self._texts: dict[str, list[str | None]] = {}  # field -> its text in each row, by rid
+        self._key = entity.key.name if entity.key else None
+        self._built: dict[int, Row] = {}
+
+    def __len__(self) -> int:
+        return len(self._lines_of)
+
+    def row(self, rid: int) -> Row:
+        found = self._built.get(rid)
+        if found is None:
+            line = self._lines_of[rid]
+            found = self._read(line, _cells(self._lines[line - 1], self._delimiter))
+            if found is None:  # the table keeps only the rows the reader builds
+                raise AssertionError(f"{self.entity}: no row at line {line}")
+            if self._key is not None:
+                found.key = found.values.get(self._key)
+            self._built[rid] = found
+        return found
+
+    def index(self, field: str) -> dict[Value, list[int]]:
+        values = self._maps.get(field)
+        if values is None:
+            return {}
+        found = self.connection.execute(
+            f"SELECT r.c{self._indexes[field]}, list(e._rid) FROM {self.table} e JOIN {self._raw} r ON r.rowid = e._row "
+            f"WHERE r.c{self._indexes[field]} IS NOT NULL GROUP BY ALL").fetchall()
+        index: dict[Value, list[int]] = {}
+        for text, rids in found:
+            value = values.get(text, text)  # a text column maps only the texts that are not plain
+            if value is not None:
+                index.setdefault(value, []).extend(rids)
+        for rids in index.values():
+            rids.sort()
+        return index
+
+    def values(self, field: str, rids: Sequence[int]) -> list[Value]:
+        index = self._indexes.get(field)
+        if index is None:
+            return [None] * len(rids)
+        texts = self._texts.get(field)
+        if texts is None:
+            found = self.connection.execute(
+                f"SELECT list(r.c{index} ORDER BY e._rid) FROM {self.table} e JOIN {self._raw} r ON r.rowid = e._row").fetchone()
+            texts = self._texts[field] = (found[0] if found is not None else None) or []
+        mapped = self._maps.get(field)
+        if mapped is None:  # a column no rule reads (see _typed): read as the Python reader would
+            mapped = self._maps[field] = {}
+        convert, epoch = self._converters[field], self._epoch
+        out: list[Value] = []
+        for rid in rids:
+            text = texts[rid]
+            if text is None:
+                out.append(None)
+                continue
+            value = mapped.get(text, _MISSING)
+            if value is _MISSING:
+                value = mapped[text] = convert(text, epoch, False)
+            out.append(value)
+        return out
+
+    def filled_and_unique(self, field: str) -> bool:
+        column = self.columns.get(field)
+        if column is None:
+            return super().filled_and_unique(field)
+        found = self.connection.execute(
+            f"SELECT count({column}) = count(*) AND count(DISTINCT {column}) = count(*) FROM {self.table}").fetchone()
+        return bool(found and found[0])
