@@ -30,6 +30,8 @@ from kepu_rules.facts.table import FactBase, Row
 from kepu_rules.registry import FunctionDef
 
 Verdict = bool | None
+#: Rows whose condition holds, cannot be decided, fails.
+_THREE_WAYS = ["v0 IS TRUE", "v0 IS NULL", "v0 IS FALSE"]
 
 
 class ColumnarInterpreter(Interpreter):
@@ -41,10 +43,10 @@ class ColumnarInterpreter(Interpreter):
         self.queries = 0  # how many loops ran in SQL (for tests and benchmarks)
         self.fallbacks = 0  # how many were left to the interpreter
 
-    def _per_row(self, rows: I.RowsOf, conditions: list[I.Node | None]) -> tuple[list[int], list[list[Verdict]]] | None:
-        """The rids of the rows of `rows` (unanchored, within any window) and, for each condition, its
-        verdict on each of them, in FactBase order; None when the conditions cannot be compiled (the
-        caller then loops in Python)."""
+    def _groups(self, rows: I.RowsOf, conditions: list[I.Node | None], groups: list[str]) -> list[list[int]] | None:
+        """The rids, ascending, of the rows of `rows` (unanchored, within any window) in each group: a
+        group is an SQL test of the conditions' verdicts v0, v1, ... (TRUE, FALSE or NULL), such as
+        `v0 IS TRUE`. None when the conditions cannot be compiled (the caller then loops in Python)."""
         import duckdb
 
         if rows.anchor is not None:
@@ -53,18 +55,18 @@ class ColumnarInterpreter(Interpreter):
         scope = Scope(rows.entity, "t0")
         try:
             table = self.db.table(rows.entity)
-            columns = [compiler.expr(c, [scope]) if c is not None else "TRUE" for c in conditions]
-            select = "".join(f", list(CAST({c} AS BOOLEAN) ORDER BY t0._rid)" for c in columns)
+            verdicts = "".join(f", CAST({compiler.expr(c, [scope]) if c is not None else 'TRUE'} AS BOOLEAN) AS v{i}"
+                               for i, c in enumerate(conditions))
             window = compiler.window(scope)
-            found = self.db.con.execute(f"SELECT list(t0._rid ORDER BY t0._rid){select} FROM {table.name} t0"
-                                        + (f" WHERE {window}" if window else "")).fetchone()
+            lists = ", ".join(f"list(_rid ORDER BY _rid) FILTER (WHERE {g})" for g in groups)
+            found = self.db.con.execute(f"SELECT {lists} FROM (SELECT t0._rid{verdicts} FROM {table.name} t0"
+                                        + (f" WHERE {window}" if window else "") + ")").fetchone()
         except (NotCompilable, duckdb.Error):
             self.fallbacks += 1
             return None
         self.queries += 1
         assert found is not None
-        rids, *verdicts = (list(v) if v is not None else [] for v in found)
-        return rids, verdicts
+        return [v or [] for v in found]
 
     def _rows_of(self, node: I.RowsOf, rids: list[int]) -> Sequence[Row]:
         """The rows at these rids: built only as read when the entity is deferred."""
@@ -76,7 +78,7 @@ class ColumnarInterpreter(Interpreter):
 
     def base_rows(self, node: I.RowsOf, env: Env) -> Sequence[Row]:
         if node.anchor is None and node.entity in self.facts.deferred:
-            found = self._per_row(node, [])
+            found = self._groups(node, [], ["TRUE"])
             if found is not None:
                 return RowsAt(self.facts.deferred[node.entity], found[0])
         return super().base_rows(node, env)
@@ -91,27 +93,22 @@ class ColumnarInterpreter(Interpreter):
     def split(self, node: I.RowsOf, env: Env) -> tuple[Sequence[Row], Sequence[Row], Sequence[Row]]:
         if env or node.where is None:
             return super().split(node, env)
-        found = self._per_row(node, [node.where])
+        found = self._groups(node, [node.where], _THREE_WAYS)
         if found is None:
             return super().split(node, env)
-        rids, (where,) = found
-        return self._partition(node, rids, where)
+        yes, unknown, no = found
+        return self._rows_of(node, yes), self._rows_of(node, unknown), self._rows_of(node, no)
 
     def quant_items(self, n: I.QuantN, env: Env) -> tuple[Verdict, Sequence[Row], Sequence[Row], Sequence[Row]]:
         if env or n.body is None:
             return super().quant_items(n, env)
-        found = self._per_row(n.rows, [n.rows.where, n.body])
+        found = self._groups(n.rows, [n.rows.where, n.body],
+                             ["v0 IS TRUE AND v1 IS TRUE", "v0 IS NULL", "v0 IS TRUE AND v1 IS NULL", "v0 IS TRUE AND v1 IS FALSE"])
         if found is None:
             return super().quant_items(n, env)
-        rids, (where, body) = found
-        passing: list[int] = []
-        undecided: list[int] = []
-        failing: list[int] = []
+        passing, unknown_where, unknown_body, failing = found
         # The interpreter lists rows whose `where` is undecided first, then those whose body is.
-        undecided.extend(r for r, w in zip(rids, where, strict=True) if w is None)
-        for rid, w, holds in zip(rids, where, body, strict=True):
-            if w is True:
-                (passing if holds is True else undecided if holds is None else failing).append(rid)
+        undecided = unknown_where + unknown_body
         rows = n.rows
         return quant_verdict(n.kind, self._rows_of(rows, passing), self._rows_of(rows, undecided),
                              self._rows_of(rows, failing))
@@ -120,22 +117,13 @@ class ColumnarInterpreter(Interpreter):
         if env or not isinstance(n.arg, I.RowsOf) or n.cond is None:
             return super().coverage(n, env)
         rows = I.RowsOf(n.arg.type, n.arg.src, n.arg.entity, n.arg.anchor, n.arg.path)
-        found = self._per_row(rows, [n.cond])
+        found = self._groups(rows, [n.cond], _THREE_WAYS)
         if found is None:
             return super().coverage(n, env)
-        rids, (cond,) = found
-        yes, unknown, no = self._partition(rows, rids, cond)
-        share = Fraction(len(yes), len(rids)) if rids and not unknown else None
-        return share, yes, unknown, no
-
-    def _partition(self, node: I.RowsOf, rids: list[int],
-                   verdicts: list[Verdict]) -> tuple[Sequence[Row], Sequence[Row], Sequence[Row]]:
-        yes: list[int] = []
-        unknown: list[int] = []
-        no: list[int] = []
-        for rid, v in zip(rids, verdicts, strict=True):
-            (yes if v is True else unknown if v is None else no).append(rid)
-        return self._rows_of(node, yes), self._rows_of(node, unknown), self._rows_of(node, no)
+        yes, unknown, no = found
+        total = len(yes) + len(unknown) + len(no)
+        share = Fraction(len(yes), total) if total and not unknown else None
+        return share, self._rows_of(rows, yes), self._rows_of(rows, unknown), self._rows_of(rows, no)
 
 
 def fields_read(ruleset: CheckedRuleset) -> dict[str, set[str]]:
