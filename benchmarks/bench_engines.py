@@ -10,18 +10,20 @@ The default sizes run from the `district` scale of generate.py (60 communities, 
 through the `city` scale (3,000 / 60,000) up to four times a city (12,000 / 240,000), so that the
 crossover is bracketed. For each size (streets: one per 30 communities, at least 8) it generates a
 `good` district with benchmarks/generate.py's `DistrictSpec` and `write_district` (once; reused when
-already there), loads it once as kepu_rules.engine.assess.assess does (config, ruleset, params,
-sources, FactBase), then times `evaluate(ruleset, facts, context)` of PythonEvaluator and
-ColumnarEvaluator: one warm-up run each, then the median of `--repeat` runs (wall time, alternating
-the backends, a full garbage collection before each run and full collections deferred as in
-`kepu check`). The columnar time includes loading the facts into DuckDB, which it does per run.
+already there), then times kepu_rules.engine.assess.assess with `engine="python"` and
+`engine="columnar"`: config, ruleset, sources (the columnar engine reads the CSV ledger with DuckDB
+and leaves it there), FactBase, evaluation; everything `kepu check` does but start the interpreter
+and render the report. One warm-up run each, then the median of `--repeat` runs (wall time,
+alternating the engines, a full garbage collection before each run and full collections deferred as
+in `kepu check`).
 
-`--engine auto` pays `import duckdb` once per command, so it is measured apart, in a fresh
+The columnar engine pays `import duckdb` once per command, so it is measured apart, in a fresh
 interpreter (median of `--repeat` processes), and added to the columnar time in `columnar+import`.
-The table's `fact rows` is kepu_rules.engine.backends.fact_rows, the figure `auto` compares with
-COLUMNAR_FROM_ROWS. It also checks that both backends reach the same outcomes (rule, status,
-measured, target, message, repair, number of failing items) and prints the smallest measured size
-from which on the columnar backend, import included, is faster: a suggested threshold.
+`auto` decides before reading, by the bytes of the files of sources that read straight into DuckDB
+(the csv source: the table's `csv MB`), compared with COLUMNAR_FROM_BYTES. The script also checks
+that both engines reach the same outcomes (rule, status, measured, target, message, repair, number
+of failing items) and prints the smallest measured size from which on the columnar engine, import
+included, is faster: a suggested threshold.
 Figures only: nothing is asserted.
 """
 
@@ -36,7 +38,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -78,48 +79,15 @@ def ensure_project(data: Path, communities: int, activities: int, seed: int) -> 
     return generate.reuse_or_make(target, make)
 
 
-# --- loading and timing --------------------------------------------------------------------------
-
-
-@dataclass
-class Loaded:
-    ruleset: Any  # CheckedRuleset
-    facts: Any  # FactBase
-    context: Any  # EvalContext
-    seconds: float
-
-
-def load(project: Path) -> Loaded:
-    """Config -> ruleset -> params -> sources -> facts, as kepu_rules.engine.assess.assess does (no waivers)."""
-    from kepu_rules import registry
-    from kepu_rules.config import load_config
-    from kepu_rules.engine.assess import load_ruleset, read_sources, resolve_params
-    from kepu_rules.engine.evaluate import EvalContext
-    from kepu_rules.facts.table import FactBase
-
-    t0 = time.perf_counter()
-    cfg = load_config(project / "kepu.yaml")
-    ruleset = load_ruleset(cfg.resolve_ruleset(registry.rulesets()))
-    values = resolve_params(ruleset, cfg, {})
-    data, _ = read_sources(cfg, ruleset)
-    facts = FactBase.build(ruleset.schema, data)
-    context = EvalContext(cfg.as_of, values, registry.functions())
-    return Loaded(ruleset, facts, context, time.perf_counter() - t0)
+# --- timing --------------------------------------------------------------------------------------
 
 
 def signature(outcomes: list[Any]) -> list[tuple[Any, ...]]:
     return [(o.rule_id, o.status, o.measured, o.target, o.message, o.repair, len(o.failing)) for o in outcomes]
 
 
-def timed(run: Callable[[], list[Any]]) -> tuple[float, list[Any]]:
-    gc.collect()
-    t0 = time.perf_counter()
-    outcomes = run()
-    return time.perf_counter() - t0, outcomes
-
-
 def duckdb_import_seconds(repeat: int) -> list[float]:
-    """`import duckdb` in fresh interpreters (what `auto` pays once per command)."""
+    """`import duckdb` in fresh interpreters (what the columnar engine pays once per command)."""
     out = []
     for _ in range(repeat):
         proc = subprocess.run([PYTHON, "-c", IMPORT_SNIPPET], capture_output=True, text=True, check=True)
@@ -131,97 +99,120 @@ def duckdb_import_seconds(repeat: int) -> list[float]:
 class Result:
     communities: int
     activities: int
+    source_bytes: int
     fact_rows: int
     python: float
     columnar: float
     same: bool
 
 
+class Run:
+    """`assess(config, engine=...)` timed, remembering the evaluator each run used."""
+
+    def __init__(self, config: Path) -> None:
+        from kepu_rules.engine import assess as assess_module
+
+        self.config = config
+        self.evaluators: list[Any] = []
+        chosen = assess_module.evaluator_for
+
+        def recording(store: Any) -> Any:
+            self.evaluators.append(chosen(store))
+            return self.evaluators[-1]
+
+        assess_module.evaluator_for = recording  # type: ignore[assignment]
+
+    def __call__(self, engine: str) -> tuple[float, Any]:
+        from kepu_rules.engine.assess import assess
+
+        gc.collect()
+        t0 = time.perf_counter()
+        assessment = assess(self.config, engine=engine)  # type: ignore[arg-type]
+        return time.perf_counter() - t0, assessment
+
+
 def bench_project(project: Path, communities: int, activities: int, repeat: int) -> Result:
-    from kepu_rules.engine.backends import fact_rows
-    from kepu_rules.engine.columnar import ColumnarEvaluator
-    from kepu_rules.engine.evaluate import PythonEvaluator
+    from kepu_rules import registry
+    from kepu_rules.config import load_config
+    from kepu_rules.engine.assess import columnar_paths, load_ruleset
+    from kepu_rules.engine.backends import fact_rows, source_bytes
 
-    loaded = load(project)
-    rows = fact_rows(loaded.facts)
-    per_entity = ", ".join(f"{name} {len(r):,}" for name, r in sorted(loaded.facts.rows.items(), key=lambda kv: -len(kv[1]))
-                           if r)
-    print(f"  loaded in {loaded.seconds:.2f} s: {rows:,} fact rows ({per_entity})")
-    python, columnar = PythonEvaluator(), ColumnarEvaluator()
-
-    def run_python() -> list[Any]:
-        return python.evaluate(loaded.ruleset, loaded.facts, loaded.context)
-
-    def run_columnar() -> list[Any]:
-        return columnar.evaluate(loaded.ruleset, loaded.facts, loaded.context)
-
-    warm_p, ref = timed(run_python)
-    warm_c, got = timed(run_columnar)  # the first columnar run in this process also imports duckdb
-    queries, fallbacks = columnar.queries, columnar.fallbacks
-    same = signature(ref) == signature(got)
+    cfg = load_config(project / "kepu.yaml")
+    size = source_bytes(columnar_paths(cfg, load_ruleset(cfg.resolve_ruleset(registry.rulesets()))))
+    run = Run(project / "kepu.yaml")
+    warm_p, ref = run("python")
+    warm_c, got = run("columnar")  # the first columnar run in this process also imports duckdb
+    rows = fact_rows(ref.facts)
+    per_entity = ", ".join(f"{name} {n:,}" for name, n in sorted(((e, ref.facts.count(e)) for e in ref.facts.schema.entities),
+                                                                 key=lambda kv: -kv[1]) if n)
+    deferred = ", ".join(sorted(got.facts.deferred)) or "none"
+    print(f"  {size / 1e6:.1f} MB of ledgers DuckDB reads, {rows:,} fact rows ({per_entity}); read by DuckDB: {deferred}")
+    same = signature(ref.outcomes) == signature(got.outcomes)
+    columnar = run.evaluators[-1]
     t_python: list[float] = []
     t_columnar: list[float] = []
     for _ in range(repeat):
-        t, outcomes = timed(run_python)
+        t, assessment = run("python")
         t_python.append(t)
-        same = same and signature(outcomes) == signature(ref)
-        t, outcomes = timed(run_columnar)
+        same = same and signature(assessment.outcomes) == signature(ref.outcomes)
+        t, assessment = run("columnar")
         t_columnar.append(t)
-        same = same and signature(outcomes) == signature(ref)
+        same = same and signature(assessment.outcomes) == signature(ref.outcomes)
     p, c = statistics.median(t_python), statistics.median(t_columnar)
     print(f"  python    warm-up {warm_p * 1000:7.0f} ms, median {p * 1000:7.0f} ms "
           f"({', '.join(f'{t * 1000:.0f}' for t in t_python)})")
     print(f"  columnar  warm-up {warm_c * 1000:7.0f} ms, median {c * 1000:7.0f} ms "
-          f"({', '.join(f'{t * 1000:.0f}' for t in t_columnar)}); {queries} loops in SQL, {fallbacks} left to Python")
+          f"({', '.join(f'{t * 1000:.0f}' for t in t_columnar)}); {columnar.queries} loops in SQL, "
+          f"{columnar.fallbacks} left to Python")
     if not same:
-        diffs = [f"{a[0]}: python {a[1:]} / columnar {b[1:]}" for a, b in zip(signature(ref), signature(got), strict=False)
-                 if a != b]
+        diffs = [f"{a[0]}: python {a[1:]} / columnar {b[1:]}"
+                 for a, b in zip(signature(ref.outcomes), signature(got.outcomes), strict=False) if a != b]
         print(f"  outcomes differ on {len(diffs)} rules: " + "; ".join(diffs[:3]))
-    print(f"  same outcomes: {'yes' if same else 'no'} ({len(ref)} rules)")
-    return Result(communities, activities, rows, p, c, same)
+    print(f"  same outcomes: {'yes' if same else 'no'} ({len(ref.outcomes)} rules)")
+    return Result(communities, activities, size, rows, p, c, same)
 
 
 # --- the report ----------------------------------------------------------------------------------
 
 
 def report(results: list[Result], import_s: float) -> None:
-    from kepu_rules.engine.backends import COLUMNAR_FROM_ROWS
+    from kepu_rules.engine.backends import COLUMNAR_FROM_BYTES
 
-    now = "None (auto never takes it)" if COLUMNAR_FROM_ROWS is None else f"{COLUMNAR_FROM_ROWS:,}"
-    print("\n== summary ==")
+    now = "None (auto never takes it)" if COLUMNAR_FROM_BYTES is None else f"{COLUMNAR_FROM_BYTES:,}"
+    print("\n== summary: assess() end to end (read, check, evaluate), in-process ==")
     print(f"import duckdb (fresh interpreter, median): {import_s * 1000:.0f} ms")
-    print(f"{'communities':>11} {'activities':>10} {'fact rows':>10} {'python ms':>10} {'columnar ms':>12} "
-          f"{'columnar+import ms':>19} {'python/columnar':>16} {'python/(col+import)':>20} {'same':>5}")
+    print(f"{'communities':>11} {'activities':>10} {'csv MB':>7} {'fact rows':>10} {'python ms':>10} "
+          f"{'columnar ms':>12} {'columnar+import ms':>19} {'python/(col+import)':>20} {'same':>5}")
     for r in results:
         with_import = r.columnar + import_s
-        print(f"{r.communities:>11,} {r.activities:>10,} {r.fact_rows:>10,} {r.python * 1000:>10.0f} "
-              f"{r.columnar * 1000:>12.0f} {with_import * 1000:>19.0f} {r.python / r.columnar:>15.2f}× "
+        print(f"{r.communities:>11,} {r.activities:>10,} {r.source_bytes / 1e6:>7.1f} {r.fact_rows:>10,} "
+              f"{r.python * 1000:>10.0f} {r.columnar * 1000:>12.0f} {with_import * 1000:>19.0f} "
               f"{r.python / with_import:>19.2f}× {'yes' if r.same else 'no':>5}")
     print(f"same outcomes: {'yes' if all(r.same for r in results) else 'no'}")
-    ordered = sorted(results, key=lambda r: r.fact_rows)
+    ordered = sorted(results, key=lambda r: r.source_bytes)
     faster = [r.python > r.columnar + import_s for r in ordered]
     first = next((i for i, f in enumerate(faster) if f), None)
     if first is None:
-        print(f"columnar+import is faster at none of the measured sizes (up to {ordered[-1].fact_rows:,} fact rows); "
-              f"COLUMNAR_FROM_ROWS is now {now}")
+        print(f"columnar+import is faster at none of the measured sizes (up to {ordered[-1].source_bytes:,} bytes); "
+              f"COLUMNAR_FROM_BYTES is now {now}")
         return
-    print(f"smallest measured size at which columnar+import is faster: {ordered[first].fact_rows:,} fact rows "
+    print(f"smallest measured size at which columnar+import is faster: {ordered[first].source_bytes:,} bytes "
           f"({ordered[first].communities:,} communities / {ordered[first].activities:,} activities)")
     # from which size on it stays faster at every larger measured size
     steady = next(i for i in range(len(faster)) if all(faster[i:])) if faster[-1] else None
     if steady is None:
         print("  but not at the largest measured size: no steady crossover")
     elif steady != first:
-        print(f"  and faster at every larger measured size from {ordered[steady].fact_rows:,} fact rows on")
+        print(f"  and faster at every larger measured size from {ordered[steady].source_bytes:,} bytes on")
     if steady is not None:
         at = ordered[steady]
-        line = f"suggested threshold: COLUMNAR_FROM_ROWS = {at.fact_rows:,} (now {now})"
+        line = f"suggested threshold: COLUMNAR_FROM_BYTES = {at.source_bytes:,} (now {now})"
         if steady > 0:
             below = ordered[steady - 1]
             d0 = below.columnar + import_s - below.python
             d1 = at.columnar + import_s - at.python
-            estimate = below.fact_rows + (at.fact_rows - below.fact_rows) * d0 / (d0 - d1)
-            line += (f"; the crossover lies between {below.fact_rows:,} and {at.fact_rows:,} fact rows "
+            estimate = below.source_bytes + (at.source_bytes - below.source_bytes) * d0 / (d0 - d1)
+            line += (f"; the crossover lies between {below.source_bytes:,} and {at.source_bytes:,} bytes "
                      f"(about {estimate:,.0f} by linear interpolation)")
         print(line)
 

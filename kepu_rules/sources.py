@@ -46,6 +46,9 @@ class Source(ABC):
     name: ClassVar[str]
     description: ClassVar[Msg]
     Options: ClassVar[type[SourceOptions]] = SourceOptions
+    #: Whether `read` can leave its rows in `context.columnar` (see SourceContext): `--engine auto`
+    #: weighs the files of such sources when it chooses the engine.
+    reads_columnar: ClassVar[bool] = False
 
     @abstractmethod
     def read(self, options: SourceOptions, context: SourceContext) -> SourceData:

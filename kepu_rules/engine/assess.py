@@ -105,15 +105,16 @@ def read_sources(config: ProjectConfig, ruleset: CheckedRuleset,
     return data, watched
 
 
-def source_paths(config: ProjectConfig, ruleset: CheckedRuleset) -> list[Path]:
-    """The files and folders the project's sources read."""
+def columnar_paths(config: ProjectConfig, ruleset: CheckedRuleset) -> list[Path]:
+    """The files of the project's sources that can read straight into the columnar store."""
     from kepu_rules import registry
     from kepu_rules.config import validate_sources
     from kepu_rules.sources import SourceContext
 
     paths: list[Path] = []
     for cfg, cls, options in validate_sources(config, registry.sources()):
-        paths += cls().watched_paths(options, SourceContext(cfg.name, ruleset.schema, config.base_dir, config.language))
+        if cls.reads_columnar:
+            paths += cls().watched_paths(options, SourceContext(cfg.name, ruleset.schema, config.base_dir, config.language))
     return paths
 
 
@@ -143,7 +144,7 @@ def assess(
     path = ruleset_path or cfg.resolve_ruleset(registry.rulesets())
     ruleset = load_ruleset(path)
     values = resolve_params(ruleset, cfg, params or {})
-    store = _columnar_store(cfg, ruleset) if evaluator is None and wants_columnar(engine, lambda: source_paths(cfg, ruleset)) else None
+    store = _columnar_store(cfg, ruleset) if evaluator is None and wants_columnar(engine, lambda: columnar_paths(cfg, ruleset)) else None
     data, watched = read_sources(cfg, ruleset, store)
     facts = FactBase.build(ruleset.schema, data)
     waivers: list[Waiver] = []

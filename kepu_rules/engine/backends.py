@@ -1,12 +1,17 @@
 """Choosing the evaluation backend: `python` (the reference interpreter), `columnar` (DuckDB), or `auto`.
 
-`auto` is meant to take the columnar backend for fact bases large enough for it to be faster, and the
-interpreter below that. benchmarks/bench_engines.py measures where that is; as of 2026-12-01 it is
-nowhere up to 306,145 fact rows (four times a city): the interpreter's row loops run as closures and
-beat DuckDB by 2x there, because facts reach DuckDB as the interpreter's Python rows, copied column by
-column, and the failing items are explained in Python either way. So `COLUMNAR_FROM_ROWS` is None
-and `auto` is the interpreter; set it once the backend reads ledgers natively and the figures say so.
-Both backends give the same outcomes (tests/engine/test_columnar.py).
+`auto` takes the columnar backend for projects large enough for it to be faster, and the interpreter
+below that. It decides before reading anything, by the bytes of the files of the sources that read
+straight into DuckDB (Source.reads_columnar): the csv source loads its ledger into the store
+(plugins/kepu_sources/csv_native.py) and the rows stay there, built only for the items a report
+shows. That is where the columnar backend wins; ledgers other sources read become Python rows for
+either engine (and are copied into DuckDB for the columnar one), and a dossier folder of photos
+weighs nothing. benchmarks/bench_engines.py measures the whole assessment with each engine; on
+2026-12-01 (2 cores) the columnar one, `import duckdb` included, was slower up to a city (0.83x at
+5.0 MB of CSV, 3,000 communities and 60,000 activities), about even from 8.4 MB (0.93x) to 13.5 MB
+(1.03x), and faster beyond (1.14x at 20.4 MB, 12,000 communities). Most of what is left of its time
+is what both engines share: reading the xlsx and YAML ledgers. Both backends give the same outcomes
+(tests/engine/test_columnar.py, tests/engine/test_columnar_native.py).
 """
 
 from __future__ import annotations
@@ -26,10 +31,10 @@ if TYPE_CHECKING:
 Engine = Literal["auto", "python", "columnar"]
 ENGINES: tuple[Engine, ...] = ("auto", "python", "columnar")
 
-#: From this many bytes of source files on, `auto` evaluates with DuckDB; None: never (see the module's
-#: docstring). Bytes, not rows: the choice is made before reading, since the columnar backend reads
-#: ledgers its own way.
-COLUMNAR_FROM_BYTES: int | None = None
+#: From this many bytes of ledgers read straight into DuckDB, `auto` evaluates with DuckDB (None: never).
+#: Just above the measured crossover (see the module's docstring), so that `auto` never picks the
+#: slower engine.
+COLUMNAR_FROM_BYTES: int | None = 14_000_000
 
 
 NEEDS_DUCKDB = Msg("--engine columnar 需要 duckdb：pip install duckdb（或 pip install 'kepu-rules[columnar]'）",
@@ -49,7 +54,8 @@ def fact_rows(facts: FactBase) -> int:
 
 
 def source_bytes(paths: list[Path]) -> int:
-    """The size of the files sources read (folders: their files'), what `auto` decides by before reading."""
+    """The size of these files (folders: of their files): `auto` weighs those of the sources that read
+    straight into the columnar store (Source.reads_columnar), before reading them."""
     total = 0
     for path in paths:
         if path.is_file():

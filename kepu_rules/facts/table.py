@@ -109,8 +109,8 @@ class FactBase:
         self.deferred: dict[str, Deferred] = {}
         self._order: list[str] = []  # entities in the order sources gave them (problems are listed so)
         self.scalars: dict[str, ScalarFact] = {}
-        self._by_key: dict[str, dict[Any, Row]] = {}
-        self._children: dict[tuple[str, str], dict[Any, list[Row]]] = {}
+        self._by_key: dict[str, Mapping[Any, Row]] = {}
+        self._children: dict[tuple[str, str], Mapping[Any, list[Row]]] = {}
 
     @classmethod
     def build(cls, schema: Schema, data: Iterable[SourceData]) -> FactBase:
@@ -200,14 +200,15 @@ class FactBase:
         """Rows of `entity` whose `ref_field` points at `key`; indexed on first use."""
         index = self._children.get((entity, ref_field))
         if index is None:
-            index = {}
             deferred = self.deferred.get(entity)
             if deferred is not None and entity not in self._rows:
                 # Built per key as asked: an explanation reads the children of its failing items only.
                 index = _ChildrenByKey(deferred, deferred.index(ref_field))
             else:
+                built: dict[Any, list[Row]] = {}
                 for row in self._rows.get(entity, []):
-                    index.setdefault(row.values.get(ref_field), []).append(row)
+                    built.setdefault(row.values.get(ref_field), []).append(row)
+                index = built
             self._children[(entity, ref_field)] = index
         return index.get(key, [])
 
@@ -286,19 +287,46 @@ class FactBase:
                             code="dangling-reference"))
         return problems
 
-    def _deferred_key_index(self, entity: str) -> dict[Any, Row]:
+    def _deferred_key_index(self, entity: str) -> Mapping[Any, Row]:
         deferred = self.deferred[entity]
         key = self.schema.entities[entity].key
         return _RowsByKey(deferred, deferred.index(key.name) if key is not None else {})
 
 
-class _RowsByKey(dict[Any, Row]):
-    """key -> Row of a deferred entity (keys unique): a row is built when first looked up."""
+class _RowsByKey(Mapping[Any, Row]):
+    """key -> Row of a deferred entity whose keys are unique: a row is built when first looked up."""
 
     def __init__(self, deferred: Deferred, rids: dict[Any, list[int]]) -> None:
-        super().__init__()
         self._deferred = deferred
         self._rids = rids
+
+    def __getitem__(self, key: Any) -> Row:
+        return self._deferred.row(self._rids[key][0])
+
+    def __contains__(self, key: object) -> bool:  # without building the row
+        return key in self._rids
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._rids)
+
+    def __len__(self) -> int:
+        return len(self._rids)
+
+
+class _ChildrenByKey(Mapping[Any, list[Row]]):
+    """reference value -> Rows of a deferred entity pointing at it: built per value when first asked."""
+
+    def __init__(self, deferred: Deferred, rids: dict[Any, list[int]]) -> None:
+        self._deferred = deferred
+        self._rids = rids
+        self._built: dict[Any, list[Row]] = {}
+
+    def __getitem__(self, key: Any) -> list[Row]:
+        found = self._built.get(key)
+        if found is None:
+            row = self._deferred.row
+            found = self._built[key] = [row(rid) for rid in self._rids[key]]
+        return found
 
     def __contains__(self, key: object) -> bool:
         return key in self._rids
@@ -308,29 +336,6 @@ class _RowsByKey(dict[Any, Row]):
 
     def __len__(self) -> int:
         return len(self._rids)
-
-    def get(self, key: Any, default: Any = None) -> Any:
-        rids = self._rids.get(key)
-        return self._deferred.row(rids[0]) if rids else default
-
-
-class _ChildrenByKey(dict[Any, list[Row]]):
-    """reference value -> Rows of a deferred entity pointing at it: built per value when first asked."""
-
-    def __init__(self, deferred: Deferred, rids: dict[Any, list[int]]) -> None:
-        super().__init__()
-        self._deferred = deferred
-        self._rids = rids
-
-    def get(self, key: Any, default: Any = None) -> Any:
-        found = dict.get(self, key)
-        if found is None:
-            rids = self._rids.get(key)
-            if rids is None:
-                return default
-            row = self._deferred.row
-            found = self[key] = [row(rid) for rid in rids]
-        return found
 
 
 def _nearest_hint(value: str, choices: list[str]) -> Msg | None:

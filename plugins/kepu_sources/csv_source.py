@@ -65,6 +65,7 @@ class CsvSource(Source):
     name = "csv"
     description = Msg("CSV 文件（UTF-8、GB18030/GBK），每行一条记录", "a CSV file (UTF-8, GB18030/GBK), one row per item")
     Options = CsvOptions
+    reads_columnar = True
 
     def read(self, options: SourceOptions, context: SourceContext) -> SourceData:
         opts = options_of(options, CsvOptions)

@@ -78,3 +78,14 @@ def test_generated_districts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pr
     gen.write_district(spec, tmp_path / "d")
     python, columnar, evaluator = _both(tmp_path / "d" / "kepu.yaml", monkeypatch)
     _same(python, columnar, evaluator)
+
+
+def test_auto_weighs_only_the_ledgers_duckdb_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kepu_rules.engine import backends
+
+    csv_bytes = sum(p.stat().st_size for p in (EXAMPLE.parent / "data").glob("*.csv"))
+    monkeypatch.setattr(backends, "COLUMNAR_FROM_BYTES", csv_bytes)
+    assert "科普活动" in assess(EXAMPLE, engine="auto").facts.deferred
+    # One byte more and it is the interpreter: the xlsx, YAML and the dossier folder do not count.
+    monkeypatch.setattr(backends, "COLUMNAR_FROM_BYTES", csv_bytes + 1)
+    assert not assess(EXAMPLE, engine="auto").facts.deferred

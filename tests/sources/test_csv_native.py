@@ -14,16 +14,16 @@ from hypothesis import strategies as st
 
 pytest.importorskip("duckdb")
 
-from kepu_rules.diagnostics import KepuError  # noqa: E402
-from kepu_rules.engine.columnar.tables import ColumnarStore  # noqa: E402
-from kepu_rules.facts.coerce import converter  # noqa: E402
-from kepu_rules.facts.schema import FieldDef, FieldType  # noqa: E402
-from kepu_rules.facts.table import FactBase, SourceData  # noqa: E402
-from kepu_rules.sources import SourceContext  # noqa: E402
-from kepu_sources.csv_native import plain  # noqa: E402
-from kepu_sources.csv_source import CsvSource  # noqa: E402
+from kepu_rules.diagnostics import KepuError
+from kepu_rules.engine.columnar.tables import ColumnarStore
+from kepu_rules.facts.coerce import converter
+from kepu_rules.facts.schema import FieldDef, FieldType
+from kepu_rules.facts.table import FactBase, SourceData
+from kepu_rules.sources import SourceContext
+from kepu_sources.csv_native import plain
+from kepu_sources.csv_source import CsvSource
 
-from .conftest import SCHEMA  # noqa: E402
+from .conftest import SCHEMA
 
 HEADER = "活动名称,社区,活动日期,类别,参与人数,备注"
 #: What rules read of 科普活动 in these tests: 名称 (required) and 备注-less columns; 类别 is left lazy.
