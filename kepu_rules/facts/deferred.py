@@ -41,6 +41,11 @@ class Deferred(ABC):
     def row(self, rid: int) -> Row:
         """The Row at this position, built on first use and the same object after."""
 
+    def rows(self, rids: Sequence[int]) -> list[Row]:
+        """The Rows at these positions (`row` for each, which a source may do faster in one go)."""
+        row = self.row
+        return [row(rid) for rid in rids]
+
     @abstractmethod
     def index(self, field: str) -> dict[Value, list[int]]:
         """The rids of the rows by their value of `field` (missing values left out), ascending."""
@@ -57,8 +62,7 @@ class Deferred(ABC):
         return len(index) == len(self) and all(len(rids) == 1 for rids in index.values())
 
     def all(self) -> list[Row]:
-        row = self.row
-        return [row(rid) for rid in range(len(self))]
+        return self.rows(range(len(self)))
 
 
 class RowsAt(Sequence[Row]):
@@ -85,12 +89,11 @@ class RowsAt(Sequence[Row]):
 
     def __getitem__(self, index: int | slice) -> Row | list[Row]:
         if isinstance(index, slice):
-            return [self._deferred.row(rid) for rid in self._rids[index]]
+            return self._deferred.rows(self._rids[index])
         return self._deferred.row(self._rids[index])
 
     def __iter__(self) -> Iterator[Row]:
-        row = self._deferred.row
-        return (row(rid) for rid in self._rids)
+        return iter(self._deferred.rows(self._rids))
 
     def values(self, field: str) -> list[Value]:
         """`[row.get(field) for row in self]`, without building the rows."""

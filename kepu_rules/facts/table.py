@@ -324,8 +324,7 @@ class _ChildrenByKey(Mapping[Any, list[Row]]):
     def __getitem__(self, key: Any) -> list[Row]:
         found = self._built.get(key)
         if found is None:
-            row = self._deferred.row
-            found = self._built[key] = [row(rid) for rid in self._rids[key]]
+            found = self._built[key] = self._deferred.rows(self._rids[key])
         return found
 
     def __contains__(self, key: object) -> bool:

@@ -15,7 +15,7 @@ what the Python reader would have read, by construction:
 Whenever it cannot be sure (a text that does not convert, a required field left empty, a record with
 too many cells, DuckDB refusing the file), `load` returns None and the source reads the file in
 Python, which reports every problem with its line and column as always. Rows are built only when
-asked for, one by one, by the Python reader's own `record_reader`.
+asked for, by the Python reader's own `records_reader`.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def load(store: ColumnarStore, text: str, delimiter: str, header_row: int, width
     """The file's rows as a table of `store`, or None when the Python reader must read them.
 
     `width` is the number of header cells; `read` is the source's record reader
-    (csv_source.record_reader), `builder` the RowBuilder it uses.
+    (csv_source.records_reader), `builder` the RowBuilder it uses.
     """
     import duckdb
 
@@ -283,15 +283,24 @@ class NativeCsv(Deferred):
 
     def row(self, rid: int) -> Row:
         found = self._built.get(rid)
-        if found is None:
-            line = self._lines_of[rid]
-            found = self._read(line, _cells(self._lines[line - 1], self._delimiter))
-            if found is None:  # the table keeps only the rows the reader builds
-                raise AssertionError(f"{self.entity}: no row at line {line}")
-            if self._key is not None:
-                found.key = found.values.get(self._key)
-            self._built[rid] = found
-        return found
+        return found if found is not None else self.rows([rid])[0]
+
+    def rows(self, rids: Sequence[int]) -> list[Row]:
+        built = self._built
+        todo = [rid for rid in rids if rid not in built]
+        if todo:
+            lines, text = self._lines_of, self._lines
+            numbers = [lines[rid] for rid in todo]
+            records = zip(numbers, csv.reader([text[n - 1] for n in numbers], delimiter=self._delimiter, strict=False),
+                          strict=True)
+            made = self._read(records)
+            if len(made) != len(todo):  # the table keeps only the rows the reader builds
+                raise AssertionError(f"{self.entity}: lines {numbers} did not all read as rows")
+            for rid, row in zip(todo, made, strict=True):
+                if self._key is not None:
+                    row.key = row.values.get(self._key)
+                built[rid] = row
+        return [built[rid] for rid in rids]
 
     def index(self, field: str) -> dict[Value, list[int]]:
         values = self._maps.get(field)

@@ -84,7 +84,7 @@ class CsvSource(Source):
         if context.columnar is not None:
             from .csv_native import load
 
-            read = record_reader(builder, columns, base, len(headers), problems)
+            read = records_reader(builder, columns, base, len(headers), problems)
             native = load(context.columnar, text, opts.delimiter, opts.header_row, len(headers), entity, columns,
                           builder, read)
             if native is not None and not problems:
@@ -158,22 +158,20 @@ _MISSING = object()  # not in a column's cache
 def _rows(builder: RowBuilder, columns: list[Column], base: Provenance, records: Iterable[tuple[int, list[str]]],
           width: int, problems: Problems) -> list[Row]:
     """The typed rows, leaving out totals rows and rows with nothing in the mapped columns."""
-    read = record_reader(builder, columns, base, width, problems)
-    return [row for line, cells in records if (row := read(line, cells)) is not None]
+    return records_reader(builder, columns, base, width, problems)(records)
 
 
-RecordReader = Callable[[int, list[str]], "Row | None"]
+RecordsReader = Callable[[Iterable[tuple[int, list[str]]]], list[Row]]
 
 
-def record_reader(builder: RowBuilder, columns: list[Column], base: Provenance, width: int,
-                  problems: Problems) -> RecordReader:
-    """`read(line, cells)`: the Row of one record (its first line, its cells), or None for a totals row
-    or a row with nothing in the mapped columns; problems with its cells go to `problems`.
+def records_reader(builder: RowBuilder, columns: list[Column], base: Provenance, width: int,
+                   problems: Problems) -> RecordsReader:
+    """`read(records)`: the Rows of these records (each its first line and its cells), leaving out
+    totals rows and rows with nothing in the mapped columns; problems with cells go to `problems`.
 
     This runs per cell of files with 100,000s of cells: texts already seen in a column are looked up
-    in the builder's cache here, and only new texts go through `RowBuilder.value`. It is a closure, not
-    a method, to keep attribute lookups out of that loop. The columnar read (csv_native.py) builds the
-    rows an explanation shows with it, one by one.
+    in the builder's cache here, and only new texts go through `RowBuilder.value`. The columnar read
+    (csv_native.py) builds with it the rows an explanation shows, exactly as this file's reader would.
     """
     source, file = base.source, base.file
     plan = [(c.index, c.field.name, builder.cache(c), builder.converter(c), c) for c in columns]
@@ -187,42 +185,47 @@ def record_reader(builder: RowBuilder, columns: list[Column], base: Provenance, 
     epoch = builder.excel_epoch
     finish = builder.finish
 
-    def read(line: int, cells: list[str]) -> Row | None:
-        count = len(cells)
-        if is_total_row(cells):
-            return None
-        if count > width and any(c.strip() for c in cells[width:]):
-            problems.add(Diagnostic(
-                Location(file, line=line, column=width + 1),
-                Msg(f"这一行有 {count} 格，而表头只有 {width} 列：是否有含逗号的值没有加引号（如 1,234 应写成 \"1,234\"）？",
-                    f"this row has {count} cells but the header has {width}: is a value containing the "
-                    f"delimiter unquoted (write 1,234 as \"1,234\")?"),
-                code="ragged-row"))
-            return None
-        if count < needed:
-            return _short_row(builder, columns, source, file, line, cells)
-        values: dict[str, Value] = template.copy()
-        slow: dict[str, Provenance] = {}  # cells read by RowBuilder.value, which records where they are
-        filled = False
-        for index, name, cache, convert, column in plan:
-            raw = cells[index]
-            value = cache.get(raw, _MISSING)
-            if value is _MISSING:
-                try:
-                    value = convert(raw, epoch, False)
-                except BadValue:  # RowBuilder.value records the problem, with its location
-                    del values[name]
-                    builder.value(values, slow, column, raw, new(Provenance, (source, file, None, None, line, index + 1)))
+    def read(records: Iterable[tuple[int, list[str]]]) -> list[Row]:
+        rows: list[Row] = []
+        for line, cells in records:
+            count = len(cells)
+            if is_total_row(cells):
+                continue
+            if count > width and any(c.strip() for c in cells[width:]):
+                problems.add(Diagnostic(
+                    Location(file, line=line, column=width + 1),
+                    Msg(f"这一行有 {count} 格，而表头只有 {width} 列：是否有含逗号的值没有加引号（如 1,234 应写成 \"1,234\"）？",
+                        f"this row has {count} cells but the header has {width}: is a value containing the "
+                        f"delimiter unquoted (write 1,234 as \"1,234\")?"),
+                    code="ragged-row"))
+                continue
+            if count < needed:
+                row = _short_row(builder, columns, source, file, line, cells)
+                if row is not None:
+                    rows.append(row)
+                continue
+            values: dict[str, Value] = template.copy()
+            slow: dict[str, Provenance] = {}  # cells read by RowBuilder.value, which records where they are
+            filled = False
+            for index, name, cache, convert, column in plan:
+                raw = cells[index]
+                value = cache.get(raw, _MISSING)
+                if value is _MISSING:
+                    try:
+                        value = convert(raw, epoch, False)
+                    except BadValue:  # RowBuilder.value records the problem, with its location
+                        del values[name]
+                        builder.value(values, slow, column, raw, new(Provenance, (source, file, None, None, line, index + 1)))
+                        filled = True
+                        continue
+                    if len(cache) < CACHE_PER_COLUMN:
+                        cache[raw] = value
+                values[name] = value
+                if value is not None:
                     filled = True
-                    continue
-                if len(cache) < CACHE_PER_COLUMN:
-                    cache[raw] = value
-            values[name] = value
-            if value is not None:
-                filled = True
-        if not filled:
-            return None
-        return finish(values, slow, new(Provenance, (source, file, None, None, line, None)), numbers)
+            if filled:
+                rows.append(finish(values, slow, new(Provenance, (source, file, None, None, line, None)), numbers))
+        return rows
 
     return read
 
