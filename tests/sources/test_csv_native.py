@@ -120,6 +120,22 @@ def test_values_and_indexes_of_deferred_rows(tmp_path: Path) -> None:
     store.close()
 
 
+def test_values_of_numbers_are_the_readers_not_duckdbs(tmp_path: Path) -> None:
+    (tmp_path / "社区.csv").write_text("名称,科普活动室面积,覆盖率,常住人口\n一社区,12.5,80%,3000\n二社区,1.5万,,\n"
+                                     "三社区,12.50,0.8,3000\n", encoding="utf-8")
+    opts = CsvSource.Options.model_validate({"path": "社区.csv", "entity": "社区"})
+    store = ColumnarStore()
+    deferred = CsvSource().read(opts, SourceContext("台账", SCHEMA, tmp_path, columnar=store)).tables[0].deferred
+    python = CsvSource().read(opts, SourceContext("台账", SCHEMA, tmp_path)).tables[0].rows
+    assert deferred is not None
+    for field in ("科普活动室面积", "覆盖率", "常住人口", "名称"):
+        expected = [r.get(field) for r in python]
+        got = deferred.values(field, range(3))
+        assert got == expected and [type(v) for v in got] == [type(v) for v in expected]
+        assert deferred.values(field, [2, 0]) == [expected[2], expected[0]]
+    store.close()
+
+
 @given(st.text(alphabet=st.characters(codec="ascii", exclude_characters="\x00"), min_size=1, max_size=12))
 def test_plain_texts_read_as_themselves(text: str) -> None:
     if plain(text):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from fractions import Fraction
-from typing import Any
+from typing import Any, overload
 
 from kepu_rules.dsl import ir as I
 from kepu_rules.dsl.checker import CheckedRuleset
@@ -43,44 +43,54 @@ class ColumnarInterpreter(Interpreter):
         self.queries = 0  # how many loops ran in SQL (for tests and benchmarks)
         self.fallbacks = 0  # how many were left to the interpreter
 
-    def _groups(self, rows: I.RowsOf, conditions: list[I.Node | None], groups: list[str]) -> list[list[int]] | None:
-        """The rids, ascending, of the rows of `rows` (unanchored, within any window) in each group: a
-        group is an SQL test of the conditions' verdicts v0, v1, ... (TRUE, FALSE or NULL), such as
-        `v0 IS TRUE`. None when the conditions cannot be compiled (the caller then loops in Python)."""
+    def _groups(self, rows: I.RowsOf, conditions: list[I.Node | None],
+                groups: list[str]) -> list[Sequence[Row]] | None:
+        """The rows of `rows` (unanchored, within any window) in each group, in FactBase order: a group
+        is an SQL test of the conditions' verdicts v0, v1, ... (TRUE, FALSE or NULL), such as
+        `v0 IS TRUE`. None when the conditions cannot be compiled (the caller then loops in Python).
+
+        Rows of a deferred entity come as RowsAt over rids that are only counted until read: counting
+        is all most rules do with the rows that pass, and a list of 100,000s of rids costs more to bring
+        into Python than the query that finds them."""
         import duckdb
 
         if rows.anchor is not None:
             return None
         compiler = Compiler(self.db, lambda node: Interpreter.ev(self, node, ()), self.functions, self.windows)
         scope = Scope(rows.entity, "t0")
+        deferred = self.facts.deferred.get(rows.entity)
         try:
             table = self.db.table(rows.entity)
             verdicts = "".join(f", CAST({compiler.expr(c, [scope]) if c is not None else 'TRUE'} AS BOOLEAN) AS v{i}"
                                for i, c in enumerate(conditions))
             window = compiler.window(scope)
-            lists = ", ".join(f"list(_rid ORDER BY _rid) FILTER (WHERE {g})" for g in groups)
-            found = self.db.con.execute(f"SELECT {lists} FROM (SELECT t0._rid{verdicts} FROM {table.name} t0"
-                                        + (f" WHERE {window}" if window else "") + ")").fetchone()
+            inner = f"SELECT t0._rid{verdicts} FROM {table.name} t0" + (f" WHERE {window}" if window else "")
+            if deferred is not None:
+                counts = ", ".join(f"count(*) FILTER (WHERE {g})" for g in groups)
+                found = self.db.con.execute(f"SELECT {counts} FROM ({inner})").fetchone()
+            else:
+                lists = ", ".join(f"list(_rid ORDER BY _rid) FILTER (WHERE {g})" for g in groups)
+                found = self.db.con.execute(f"SELECT {lists} FROM ({inner})").fetchone()
         except (NotCompilable, duckdb.Error):
             self.fallbacks += 1
             return None
         self.queries += 1
         assert found is not None
-        return [v or [] for v in found]
-
-    def _rows_of(self, node: I.RowsOf, rids: list[int]) -> Sequence[Row]:
-        """The rows at these rids: built only as read when the entity is deferred."""
-        deferred = self.facts.deferred.get(node.entity)
         if deferred is not None:
-            return RowsAt(deferred, rids)
-        rows = self.facts.all(node.entity)
-        return [rows[rid] for rid in rids]
+            con = self.db.con
+            return [RowsAt(deferred, QueriedRids(con, f"SELECT _rid FROM ({inner}) WHERE {g}", n) if n else [])
+                    for g, n in zip(groups, found, strict=True)]
+        all_rows = self.facts.all(rows.entity)
+        return [[all_rows[rid] for rid in v or []] for v in found]
 
     def base_rows(self, node: I.RowsOf, env: Env) -> Sequence[Row]:
-        if node.anchor is None and node.entity in self.facts.deferred:
+        deferred = self.facts.deferred.get(node.entity)
+        if node.anchor is None and deferred is not None:
+            if node.entity not in self.windows:
+                return RowsAt(deferred, range(len(deferred)))
             found = self._groups(node, [], ["TRUE"])
             if found is not None:
-                return RowsAt(self.facts.deferred[node.entity], found[0])
+                return found[0]
         return super().base_rows(node, env)
 
     def project(self, rows: Sequence[Row], name: str) -> list[Any]:
@@ -97,7 +107,7 @@ class ColumnarInterpreter(Interpreter):
         if found is None:
             return super().split(node, env)
         yes, unknown, no = found
-        return self._rows_of(node, yes), self._rows_of(node, unknown), self._rows_of(node, no)
+        return yes, unknown, no
 
     def quant_items(self, n: I.QuantN, env: Env) -> tuple[Verdict, Sequence[Row], Sequence[Row], Sequence[Row]]:
         if env or n.body is None:
@@ -108,10 +118,8 @@ class ColumnarInterpreter(Interpreter):
             return super().quant_items(n, env)
         passing, unknown_where, unknown_body, failing = found
         # The interpreter lists rows whose `where` is undecided first, then those whose body is.
-        undecided = unknown_where + unknown_body
-        rows = n.rows
-        return quant_verdict(n.kind, self._rows_of(rows, passing), self._rows_of(rows, undecided),
-                             self._rows_of(rows, failing))
+        undecided = [*unknown_where, *unknown_body] if unknown_where else unknown_body
+        return quant_verdict(n.kind, passing, undecided, failing)
 
     def coverage(self, n: I.Aggregate, env: Env) -> tuple[Any, Sequence[Row], Sequence[Row], Sequence[Row]]:
         if env or not isinstance(n.arg, I.RowsOf) or n.cond is None:
@@ -123,7 +131,39 @@ class ColumnarInterpreter(Interpreter):
         yes, unknown, no = found
         total = len(yes) + len(unknown) + len(no)
         share = Fraction(len(yes), total) if total and not unknown else None
-        return share, self._rows_of(rows, yes), self._rows_of(rows, unknown), self._rows_of(rows, no)
+        return share, yes, unknown, no
+
+
+class QueriedRids(Sequence[int]):
+    """The rids a query selects, ascending: `n` of them, fetched only when one is read."""
+
+    def __init__(self, con: Any, query: str, n: int) -> None:
+        self._con = con
+        self._query = query  # SELECT _rid FROM ... (any order)
+        self._n = n
+        self._rids: list[int] | None = None
+
+    def __len__(self) -> int:
+        return self._n
+
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[int]: ...
+
+    def __getitem__(self, index: int | slice) -> int | Sequence[int]:
+        return self._fetch()[index]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._fetch())
+
+    def _fetch(self) -> list[int]:
+        if self._rids is None:
+            found = self._con.execute(f"SELECT list(_rid ORDER BY _rid) FROM ({self._query})").fetchone()
+            self._rids = list(found[0]) if found is not None and found[0] is not None else []
+            assert len(self._rids) == self._n
+        return self._rids
 
 
 def fields_read(ruleset: CheckedRuleset) -> dict[str, set[str]]:

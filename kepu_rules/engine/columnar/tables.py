@@ -139,7 +139,7 @@ class ColumnarFacts:
         found = self.tables.get(entity)
         if found is None:
             deferred = self.facts.deferred.get(entity)
-            if deferred is not None and deferred.connection is self.con:
+            if deferred is not None and deferred.connection is self.store.con:
                 key = self.facts.schema.entities[entity].key
                 found = EntityTable(deferred.table, deferred.columns.get(key.name) if key else None,
                                     dict(deferred.columns), set(deferred.unusable))
