@@ -10,8 +10,8 @@ weighs nothing. benchmarks/bench_engines.py measures the whole assessment with e
 2026-12-01 (2 cores) the columnar one, `import duckdb` included, was slower up to a city (0.91x at
 5.0 MB of CSV, 3,000 communities and 60,000 activities; 0.93x at 8.4 MB), and faster beyond (1.14x at
 13.5 MB, 1.24x at 20.4 MB with 12,000 communities); the crossover is near 10 MB. Most of what is left
-of its time is what both engines share: reading the xlsx and YAML ledgers. Both backends give the same outcomes
-(tests/engine/test_columnar.py, tests/engine/test_columnar_native.py).
+of its time is what both engines share: reading the xlsx and YAML ledgers. Both backends give the same
+outcomes (tests/engine/test_columnar.py, tests/engine/test_columnar_native.py).
 """
 
 from __future__ import annotations
