@@ -20,6 +20,7 @@ asked for, by the Python reader's own `records_reader`.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
@@ -71,7 +72,9 @@ def load(store: ColumnarStore, text: str, delimiter: str, header_row: int, width
             return None
         totals = _totals(store, raw)
         return _typed(store, raw, entity, columns, builder, read, totals, lines, record_lines, delimiter)
-    except (duckdb.Error, _Unsure):
+    except (duckdb.Error, OSError, _Unsure):  # OSError: no temporary file for DuckDB to read
+        with contextlib.suppress(duckdb.Error):
+            store.con.execute(f"DROP TABLE IF EXISTS {raw}")
         return None
 
 
