@@ -187,3 +187,14 @@ def test_a_deferred_entity_in_a_fact_base(tmp_path: Path) -> None:
     assert [r.get("名称") for r in rows] == ["讲座", "展览"]
     assert facts.children("科普活动", "社区", "二社区")[0] is rows[1]  # built once
     store.close()
+
+
+def test_without_a_temporary_file_the_python_reader_reads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tempfile
+
+    def refuse(*args: object, **kwargs: object) -> tuple[int, str]:
+        raise PermissionError("read-only temporary folder")
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    deferred, rows = both(tmp_path, HEADER + "\n讲座,一社区,2026-09-15,讲座,3,\n")
+    assert not deferred and len(rows) == 1
