@@ -25,6 +25,7 @@ import csv
 import io
 import os
 import tempfile
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -271,6 +272,7 @@ class NativeCsv(Deferred):
         self.columns = columns
         self.unusable = unusable
         self.connection = store.con
+        self._store = store
         self._raw = raw  # the file's cells as text, by rowid; `table` has each row's rowid in _row
         self._lines_of = lines_of  # rid -> physical line
         self._lines = lines
@@ -284,6 +286,7 @@ class NativeCsv(Deferred):
         self._column_values: dict[str, list[Value]] = {}  # field -> its value in each row, by rid
         self._key = entity.key.name if entity.key else None
         self._built: dict[int, Row] = {}
+        self._building = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._lines_of)
@@ -294,28 +297,33 @@ class NativeCsv(Deferred):
 
     def rows(self, rids: Sequence[int]) -> list[Row]:
         built = self._built
-        todo = [rid for rid in rids if rid not in built]
-        if todo:
-            lines, text = self._lines_of, self._lines
-            numbers = [lines[rid] for rid in todo]
-            records = zip(numbers, csv.reader([text[n - 1] for n in numbers], delimiter=self._delimiter, strict=False),
-                          strict=True)
-            made = self._read(records)
-            if len(made) != len(todo):  # the table keeps only the rows the reader builds
-                raise AssertionError(f"{self.entity}: lines {numbers} did not all read as rows")
-            for rid, row in zip(todo, made, strict=True):
-                if self._key is not None:
-                    row.key = row.values.get(self._key)
-                built[rid] = row
+        if any(rid not in built for rid in rids):
+            with self._building:  # a row is built once, whichever thread asks first
+                todo = [rid for rid in rids if rid not in built]
+                if todo:
+                    self._build(todo)
         return [built[rid] for rid in rids]
+
+    def _build(self, rids: list[int]) -> None:
+        lines, text = self._lines_of, self._lines
+        numbers = [lines[rid] for rid in rids]
+        records = zip(numbers, csv.reader([text[n - 1] for n in numbers], delimiter=self._delimiter, strict=False),
+                      strict=True)
+        made = self._read(records)
+        if len(made) != len(rids):  # the table keeps only the rows the reader builds
+            raise AssertionError(f"{self.entity}: lines {numbers} did not all read as rows")
+        for rid, row in zip(rids, made, strict=True):
+            if self._key is not None:
+                row.key = row.values.get(self._key)
+            self._built[rid] = row
 
     def index(self, field: str) -> dict[Value, list[int]]:
         values = self._maps.get(field)
         if values is None:
             return {}
-        found = self.connection.execute(
+        found = self._store.fetchall(
             f"SELECT r.c{self._indexes[field]}, list(e._rid) FROM {self.table} e JOIN {self._raw} r ON r.rowid = e._row "
-            f"WHERE r.c{self._indexes[field]} IS NOT NULL GROUP BY ALL").fetchall()
+            f"WHERE r.c{self._indexes[field]} IS NOT NULL GROUP BY ALL")
         index: dict[Value, list[int]] = {}
         for text, rids in found:
             value = values.get(text, text)  # a text column maps only the texts that are not plain
@@ -345,11 +353,11 @@ class NativeCsv(Deferred):
         else:  # numbers come back as Decimal: type the file's texts as the Python reader does
             rows = (f"SELECT e._rid, r.c{self._indexes[field]} AS t FROM {self.table} e "
                     f"JOIN {self._raw} r ON r.rowid = e._row")
-        found = self.connection.execute(
+        found = self._store.fetchone(
             f"WITH s AS ({rows}), d AS (SELECT DISTINCT t FROM s), "
             f"k AS (SELECT t, CAST(row_number() OVER (ORDER BY t NULLS FIRST) AS INTEGER) - 1 AS k FROM d) "
             f"SELECT (SELECT list(t ORDER BY k) FROM k), list(k.k ORDER BY s._rid) "
-            f"FROM s JOIN k ON s.t IS NOT DISTINCT FROM k.t").fetchone()
+            f"FROM s JOIN k ON s.t IS NOT DISTINCT FROM k.t")
         distinct, codes = found if found is not None and found[0] is not None else ([], [])
         if not exact:
             distinct = [None if t is None else self._value_of(field, t) for t in distinct]
@@ -366,6 +374,6 @@ class NativeCsv(Deferred):
         column = self.columns.get(field)
         if column is None:
             return super().filled_and_unique(field)
-        found = self.connection.execute(
-            f"SELECT count({column}) = count(*) AND count(DISTINCT {column}) = count(*) FROM {self.table}").fetchone()
+        found = self._store.fetchone(
+            f"SELECT count({column}) = count(*) AND count(DISTINCT {column}) = count(*) FROM {self.table}")
         return bool(found and found[0])

@@ -162,3 +162,30 @@ def test_generated_schemas_read_from_csv_agree(tmp_path: Path, data: st.DataObje
     finally:
         store.close()
     assert [outcome_fields(o) for o in actual] == [outcome_fields(o) for o in expected]
+
+
+def test_drilling_into_deferred_rows_from_another_thread_finds_the_same_rows() -> None:
+    """The TUI's drill-down (kepu_rules.engine.related) over facts DuckDB kept, from its UI thread."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from kepu_rules.engine.related import find_row, referenced_rows, related_rows
+
+    python = assess(EXAMPLE, engine="python")
+    columnar = assess(EXAMPLE, engine="columnar")
+    assert columnar.facts.deferred
+
+    def drill(facts: FactBase) -> list[Any]:
+        shown: list[Any] = []
+        for entity in ("街道", "社区", "成员单位"):
+            for key in sorted(facts.keys(entity), key=str):
+                shown.append([(e, f, [r.provenance.render() for r in rows]) for e, f, rows in related_rows(facts, entity, key)])
+        for activity in python.facts.all("科普活动")[::7]:
+            key = activity.key if activity.key is not None else activity.provenance.render()
+            row = find_row(facts, "科普活动", key)
+            assert row is not None
+            shown.append((row.values, [(f, r.key) for f, r in referenced_rows(facts, row)]))
+        return shown
+
+    with ThreadPoolExecutor(2) as pool:
+        from_threads = list(pool.map(drill, [columnar.facts, columnar.facts]))
+    assert from_threads[0] == from_threads[1] == drill(python.facts)

@@ -67,18 +67,18 @@ class ColumnarInterpreter(Interpreter):
             inner = f"SELECT t0._rid{verdicts} FROM {table.name} t0" + (f" WHERE {window}" if window else "")
             if deferred is not None:
                 counts = ", ".join(f"count(*) FILTER (WHERE {g})" for g in groups)
-                found = self.db.con.execute(f"SELECT {counts} FROM ({inner})").fetchone()
+                found = self.db.store.fetchone(f"SELECT {counts} FROM ({inner})")
             else:
                 lists = ", ".join(f"list(_rid ORDER BY _rid) FILTER (WHERE {g})" for g in groups)
-                found = self.db.con.execute(f"SELECT {lists} FROM ({inner})").fetchone()
+                found = self.db.store.fetchone(f"SELECT {lists} FROM ({inner})")
         except (NotCompilable, duckdb.Error):
             self.fallbacks += 1
             return None
         self.queries += 1
         assert found is not None
         if deferred is not None:
-            con = self.db.con
-            return [RowsAt(deferred, QueriedRids(con, f"SELECT _rid FROM ({inner}) WHERE {g}", n) if n else [])
+            store = self.db.store
+            return [RowsAt(deferred, QueriedRids(store, f"SELECT _rid FROM ({inner}) WHERE {g}", n) if n else [])
                     for g, n in zip(groups, found, strict=True)]
         all_rows = self.facts.all(rows.entity)
         return [[all_rows[rid] for rid in v or []] for v in found]
@@ -137,8 +137,8 @@ class ColumnarInterpreter(Interpreter):
 class QueriedRids(Sequence[int]):
     """The rids a query selects, ascending: `n` of them, fetched only when one is read."""
 
-    def __init__(self, con: Any, query: str, n: int) -> None:
-        self._con = con
+    def __init__(self, store: ColumnarStore, query: str, n: int) -> None:
+        self._store = store
         self._query = query  # SELECT _rid FROM ... (any order)
         self._n = n
         self._rids: list[int] | None = None
@@ -160,7 +160,7 @@ class QueriedRids(Sequence[int]):
 
     def _fetch(self) -> list[int]:
         if self._rids is None:
-            found = self._con.execute(f"SELECT list(_rid ORDER BY _rid) FROM ({self._query})").fetchone()
+            found = self._store.fetchone(f"SELECT list(_rid ORDER BY _rid) FROM ({self._query})")
             self._rids = list(found[0]) if found is not None and found[0] is not None else []
             assert len(self._rids) == self._n
         return self._rids

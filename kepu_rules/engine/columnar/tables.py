@@ -10,6 +10,7 @@ rule reading it is left to the reference interpreter.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
@@ -109,6 +110,9 @@ class ColumnarStore:
         import duckdb
 
         self.con: duckdb.DuckDBPyConnection = duckdb.connect()
+        # A DuckDB connection must not run two queries at once: the TUI reads deferred rows from its
+        # UI thread while the assessment that made them ran in a worker.
+        self.lock = threading.Lock()
         self.wanted = wanted  # entity -> the fields rules read (others need not be typed); None: all
         self._names = 0
 
@@ -116,6 +120,14 @@ class ColumnarStore:
         """A table name not used before in this store."""
         self._names += 1
         return f"{prefix}{self._names}"
+
+    def fetchone(self, sql: str, params: list[Any] | None = None) -> Any:
+        with self.lock:
+            return self.con.execute(sql, params or []).fetchone()
+
+    def fetchall(self, sql: str, params: list[Any] | None = None) -> list[Any]:
+        with self.lock:
+            return self.con.execute(sql, params or []).fetchall()
 
     def close(self) -> None:
         self.con.close()
@@ -176,7 +188,8 @@ class ColumnarFacts:
             table.columns[fname] = column
         if key is not None and key.name in table.columns:
             table.key = table.columns[key.name]
-        self.con.execute(f"CREATE TABLE {name} AS SELECT {', '.join(selects)}", params)
+        with self.store.lock:
+            self.con.execute(f"CREATE TABLE {name} AS SELECT {', '.join(selects)}", params)
         return table
 
     def close(self) -> None:
