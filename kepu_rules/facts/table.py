@@ -130,7 +130,7 @@ class FactBase:
                             f"{previous.value} ({previous.provenance.render()})"),
                         code="duplicate-scalar"))
                 base.scalars[scalar.name] = scalar
-        problems += base._check_deferred_keys()
+        base._build_rows_of_bad_deferred_keys()
         problems += base._index_keys()
         problems += base._check_references()
         if any(p.is_error for p in problems):
@@ -153,10 +153,9 @@ class FactBase:
 
     @property
     def rows(self) -> dict[str, list[Row]]:
-        """Every entity's rows (building those of deferred entities: prefer `all`, `count`, `keys`)."""
-        for name in self.deferred:
-            self.all(name)
-        return self._rows
+        """Every entity's rows, in the order sources gave them (building those of deferred entities:
+        prefer `all`, `count` and `keys`)."""
+        return {name: self.all(name) for name in self._order}
 
     def has(self, entity: str) -> bool:
         """Whether any source provides this entity (possibly with zero rows)."""
@@ -212,7 +211,7 @@ class FactBase:
             self._children[(entity, ref_field)] = index
         return index.get(key, [])
 
-    def _check_deferred_keys(self) -> list[Diagnostic]:
+    def _build_rows_of_bad_deferred_keys(self) -> None:
         """Deferred entities whose keys are not unique and filled are built as Rows, so that the
         problems are reported, by `_index_keys`, exactly as for rows read in Python."""
         for name, deferred in list(self.deferred.items()):
@@ -223,7 +222,6 @@ class FactBase:
             if not deferred.filled_and_unique(key.name):
                 self._rows[name] = deferred.all()
                 del self.deferred[name]
-        return []
 
     def _index_keys(self) -> list[Diagnostic]:
         problems: list[Diagnostic] = []

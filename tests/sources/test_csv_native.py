@@ -198,3 +198,34 @@ def test_without_a_temporary_file_the_python_reader_reads(tmp_path: Path, monkey
     monkeypatch.setattr(tempfile, "mkstemp", refuse)
     deferred, rows = both(tmp_path, HEADER + "\n讲座,一社区,2026-09-15,讲座,3,\n")
     assert not deferred and len(rows) == 1
+
+
+@pytest.mark.parametrize("communities", [
+    "名称,街道\n一社区,北坦街道\n二社区,北坦街道\n一社区,南坦街道\n",  # a key twice
+    "名称,街道\n一社区,北坦街道\n,北坦街道\n",  # a key left empty (not required, so the read keeps the row)
+    "名称,街道\n一社区,北坦街道\n二社区,北担街道\n",  # a reference to no street
+    "名称,街道\n一社区,北坦街道\n二社区,\n",  # all well
+])
+def test_keys_and_references_of_deferred_rows_are_checked_as_the_python_rows(tmp_path: Path, communities: str) -> None:
+    from kepu_sources.yaml_source import YamlSource
+
+    (tmp_path / "街道.yaml").write_text("街道:\n  - 名称: 北坦街道\n  - 名称: 南坦街道\n", encoding="utf-8")
+    (tmp_path / "社区.csv").write_text(communities, encoding="utf-8")
+
+    def build(store: ColumnarStore | None) -> tuple[str, list[str]]:
+        streets = YamlSource().read(YamlSource.Options.model_validate({"path": "街道.yaml"}),
+                                    SourceContext("基础", SCHEMA, tmp_path))
+        opts = CsvSource.Options.model_validate({"path": "社区.csv", "entity": "社区"})
+        data = CsvSource().read(opts, SourceContext("台账", SCHEMA, tmp_path, columnar=store))
+        assert (data.tables[0].deferred is not None) == (store is not None)  # the store kept the rows
+        try:
+            facts = FactBase.build(SCHEMA, [streets, data])
+        except KepuError as err:
+            return err.render("en"), []
+        return "", [r.provenance.render() for r in facts.children("社区", "街道", "北坦街道")]
+
+    store = ColumnarStore()
+    try:
+        assert build(store) == build(None)
+    finally:
+        store.close()
