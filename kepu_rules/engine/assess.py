@@ -82,7 +82,7 @@ def read_sources(config: ProjectConfig, ruleset: CheckedRuleset,
                  columnar: ColumnarStore | None = None) -> tuple[list[SourceData], list[Path]]:
     """Read every source of the project; all their problems are reported together.
 
-    With a `columnar` store, sources that can leave their rows in it (see SourceContext)."""
+    With a `columnar` store, the sources that can leave their rows in it do (see SourceContext)."""
     from kepu_rules import registry
     from kepu_rules.config import validate_sources
     from kepu_rules.sources import SourceContext
@@ -144,7 +144,9 @@ def assess(
     path = ruleset_path or cfg.resolve_ruleset(registry.rulesets())
     ruleset = load_ruleset(path)
     values = resolve_params(ruleset, cfg, params or {})
-    store = _columnar_store(cfg, ruleset) if evaluator is None and wants_columnar(engine, lambda: columnar_paths(cfg, ruleset)) else None
+    store = None  # the DuckDB store of the columnar engine, when it evaluates
+    if evaluator is None and wants_columnar(engine, lambda: columnar_paths(cfg, ruleset)):
+        store = _columnar_store(cfg, ruleset)
     data, watched = read_sources(cfg, ruleset, store)
     facts = FactBase.build(ruleset.schema, data)
     waivers: list[Waiver] = []

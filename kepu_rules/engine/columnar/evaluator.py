@@ -2,10 +2,11 @@
 
 A rule's outcome is built by the same Explainer as in the Python backend; what changes is who
 decides, row by row, the `where` of a collection, the body of a quantifier and the condition of a
-coverage at the top of a rule. Those three loops are where the time goes at province scale (each
-of 50,000 communities counting its activities), and each becomes one SQL query returning a verdict
-per row. Explaining the failing items (what each has and needs, with provenance) then runs in the
-interpreter over those items only.
+coverage at the top of a rule. Those three loops are where the time goes at scale (each of 12,000
+communities counting its activities), and each becomes one SQL query that sorts the rows into those
+that pass, fail or cannot be decided. Explaining the failing items (what each has and needs, with
+provenance) then runs in the interpreter over those items only. Over an entity a source left in the
+store (kepu_rules.facts.deferred) the rows are Row objects only once something reads them.
 
 Anything the compiler does not take, and any query DuckDB refuses, falls back to the interpreter,
 so both backends give the same outcomes by construction wherever SQL is not used, and by the

@@ -1,7 +1,8 @@
 """Fact tables as DuckDB tables: one per entity, only the columns the rules read, loaded on first use.
 
 Every table has `_rid`, the row's position in `FactBase.all(entity)`, so a query's per-row results
-map back to the very Row objects the reference interpreter would use. Values keep their exact types:
+map back to the very Row objects the reference interpreter would use. The tables of deferred entities
+are the ones their source loaded (kepu_rules.facts.deferred); the others are copied from Rows. Values keep their exact types:
 numbers and percents become DECIMAL(38, 18); a column that cannot be held exactly (a Fraction with no
 short decimal form, an integer past 64 bits, a value of the wrong Python type) is *unusable*, and any
 rule reading it is left to the reference interpreter.
