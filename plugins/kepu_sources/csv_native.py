@@ -27,7 +27,7 @@ import os
 import tempfile
 import threading
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kepu_rules.engine.columnar.tables import ColumnarStore, Unusable, sql_type_of, sql_values
 from kepu_rules.facts.coerce import MISSING_MARKERS, BadValue
@@ -36,6 +36,9 @@ from kepu_rules.facts.schema import EntityDef, FieldType
 from kepu_rules.facts.table import Row, Value
 
 from .columns import Column, RowBuilder, is_total_row
+
+if TYPE_CHECKING:
+    from .csv_source import RecordsReader
 
 _MISSING = object()
 #: Types whose values come back from DuckDB as exactly what the Python reader reads (not numbers and
@@ -47,7 +50,7 @@ _TOTAL = "合计"
 
 
 def load(store: ColumnarStore, text: str, delimiter: str, header_row: int, width: int, entity: EntityDef,
-         columns: list[Column], builder: RowBuilder, read: Any) -> NativeCsv | None:
+         columns: list[Column], builder: RowBuilder, read: RecordsReader) -> NativeCsv | None:
     """The file's rows as a table of `store`, or None when the Python reader must read them.
 
     `width` is the number of header cells; `read` is the source's record reader
@@ -160,7 +163,7 @@ def _plain_sql(column: str) -> str:
 
 
 def _typed(store: ColumnarStore, raw: str, entity: EntityDef, columns: list[Column], builder: RowBuilder,
-           read: Any, totals: set[int], lines: list[str], record_lines: list[int], delimiter: str) -> NativeCsv:
+           read: RecordsReader, totals: set[int], lines: list[str], record_lines: list[int], delimiter: str) -> NativeCsv:
     con = store.con
     epoch = builder.excel_epoch
     wanted = store.wanted.get(entity.name, set()) if store.wanted is not None else None
@@ -265,7 +268,7 @@ class NativeCsv(Deferred):
 
     def __init__(self, entity: EntityDef, table: str, columns: dict[str, str], unusable: set[str],
                  store: ColumnarStore, raw: str, lines_of: list[int], lines: list[str], delimiter: str,
-                 read: Any, builder: RowBuilder, file_columns: list[Column],
+                 read: RecordsReader, builder: RowBuilder, file_columns: list[Column],
                  maps: dict[str, dict[str, Value]]) -> None:
         self.entity = entity.name
         self.table = table
