@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import io
 import os
 import tempfile
 import threading
@@ -60,10 +59,10 @@ def load(store: ColumnarStore, text: str, delimiter: str, header_row: int, width
 
     if "\x00" in text or text.count("\r") != text.count("\r\n"):
         return None  # NULs and lone carriage returns split lines differently in the two parsers
-    header_end = _header_end(text, delimiter, header_row)
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
+    header_end = _header_end(lines, delimiter, header_row)
     # DuckDB skips blank lines: the physical line (1-based) of each record it returns.
     record_lines = [n for n in range(header_end + 1, len(lines) + 1) if lines[n - 1] not in ("", "\r")]
     raw = store.name("csv")
@@ -86,9 +85,9 @@ class _Unsure(Exception):
     """The columnar read cannot vouch for giving what the Python reader gives."""
 
 
-def _header_end(text: str, delimiter: str, header_row: int) -> int:
+def _header_end(lines: list[str], delimiter: str, header_row: int) -> int:
     """The physical line the header record ends on (a quoted header cell may span lines)."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    reader = csv.reader((line + "\n" for line in lines), delimiter=delimiter, strict=False)
     for _ in range(header_row):
         next(reader)
     return reader.line_num
@@ -177,22 +176,37 @@ def _typed(store: ColumnarStore, raw: str, entity: EntityDef, columns: list[Colu
     unusable: set[str] = set()
     required: list[str] = []
     temp: list[str] = []
+    # Which texts of each column Python must read: all of them, those that are not plain (text
+    # columns), or those that could be an Excel error (columns no rule reads). One query for all.
+    wheres: list[str] = []
+    lazy_columns: set[int] = set()
     for c in columns:
+        kind = c.type if c.field.type is FieldType.REF else c.field.type
+        if kind is FieldType.TEXT and wanted is not None and c.field.name not in wanted and not c.field.required \
+                and c.field.type is not FieldType.REF and (key is None or key.name != c.field.name):
+            lazy.append(c)
+            lazy_columns.add(c.index)
+            wheres.append(f"contains(c{c.index}, '#')")
+        else:
+            wheres.append(f"NOT {_plain_sql(f'c{c.index}')}" if kind is FieldType.TEXT else "true")
+    found = con.execute("SELECT " + ", ".join(
+        f"list(DISTINCT c{c.index}) FILTER (WHERE c{c.index} IS NOT NULL AND {w})"
+        for c, w in zip(columns, wheres, strict=True)) + f" FROM {raw}").fetchone()
+    distinct = [list(v or []) for v in found] if found is not None else [[] for _ in columns]
+    for c, texts in zip(columns, distinct, strict=True):
         convert = builder.converter(c)
         if convert(None, epoch, False) is not None:
             raise _Unsure(c.field.name)  # an empty cell would read as a value
+        try:
+            values = [convert(t, epoch, False) for t in texts]
+        except BadValue:
+            raise _Unsure(c.field.name) from None
+        if c.index in lazy_columns:  # no rule reads it: what counts is only that none fails
+            unusable.add(c.field.name)
+            continue
         kind = c.type if c.field.type is FieldType.REF else c.field.type
         cell = f"r.c{c.index}"
         is_text = kind is FieldType.TEXT
-        if (is_text and wanted is not None and c.field.name not in wanted and not c.field.required
-                and c.field.type is not FieldType.REF and (key is None or key.name != c.field.name)):
-            # No rule reads it: only whether it could fail (an Excel error) and whether it fills a row.
-            lazy.append(c)
-            unusable.add(c.field.name)
-            _convert_all(con, raw, c, convert, epoch, f"contains(c{c.index}, '#')")
-            continue
-        where = f"NOT {_plain_sql(f'c{c.index}')}" if is_text else "true"
-        texts, values = _convert_all(con, raw, c, convert, epoch, where)
         maps[c.field.name] = dict(zip(texts, values, strict=True))
         m = store.name("m")
         temp.append(m)
@@ -210,7 +224,7 @@ def _typed(store: ColumnarStore, raw: str, entity: EntityDef, columns: list[Colu
         joins.append(f"LEFT JOIN {m} ON {cell} = {m}.raw")
         is_present = f"coalesce({m}.present, false)"
         value = f"{m}.v"
-        if is_text:
+        if is_text:  # the map holds the texts that are not plain; a plain one reads as itself
             is_present = f"({cell} IS NOT NULL AND ({_plain_sql(cell)} OR {is_present}))"
             value = f"CASE WHEN {_plain_sql(cell)} THEN {cell} ELSE {m}.v END"
         present.append(is_present)
@@ -222,41 +236,42 @@ def _typed(store: ColumnarStore, raw: str, entity: EntityDef, columns: list[Colu
         else:
             unusable.add(c.field.name)
     filled = " OR ".join(present) or "false"
-    source = f"{raw} r {' '.join(joins)} WHERE r.rowid NOT IN (SELECT unnest($1::BIGINT[]))"
-    # Rows with nothing in the eager columns are kept if a lazy one reads as a value: few, so in Python.
-    extra = _filled_by_lazy(con, source, filled, lazy, builder, [sorted(totals)]) if lazy else []
-    checks = f", NOT ({' AND '.join(required)}) AS _unfilled" if required else ""
-    table = store.name("e")
+    unfilled = f"NOT ({' AND '.join(required)})" if required else "false"
+    # Every row but the totals, typed, in one pass over the joins. Mostly every one of them is kept
+    # and this is the table; rows with nothing in the mapped columns make a second, renumbered one.
+    staged = store.name("e")
     con.execute(
-        f"CREATE TABLE {table} AS SELECT CAST(row_number() OVER (ORDER BY r.rowid) - 1 AS BIGINT) AS _rid, "
-        f"r.rowid AS _row{''.join(', ' + s for s in selects)}{checks} FROM {source} "
-        f"AND (({filled}) OR r.rowid IN (SELECT unnest($2::BIGINT[])))", [sorted(totals), extra])
+        f"CREATE TABLE {staged} AS SELECT CAST(row_number() OVER (ORDER BY r.rowid) - 1 AS BIGINT) AS _rid, "
+        f"r.rowid AS _row{''.join(', ' + s for s in selects)}, ({filled}) AS _filled, ({unfilled}) AS _unfilled "
+        f"FROM {raw} r {' '.join(joins)} WHERE r.rowid NOT IN (SELECT unnest(?::BIGINT[]))", [sorted(totals)])
     for m in temp:
         con.execute(f"DROP TABLE {m}")
-    if required:
-        unfilled = con.execute(f"SELECT bool_or(_unfilled) FROM {table}").fetchone()
-        if unfilled is not None and unfilled[0]:
-            raise _Unsure("a required field is empty")
-    found = con.execute(f"SELECT list(_row ORDER BY _rid) FROM {table}").fetchone()
-    rows_of = (found[0] if found is not None else None) or []
+    found = con.execute(f"SELECT count(*) FILTER (WHERE NOT _filled) FROM {staged}").fetchone()
+    table = staged
+    if found is not None and found[0]:
+        # Rows with nothing in the eager columns are kept if a lazy one reads as a value: few, in Python.
+        extra = _filled_by_lazy(con, raw, staged, lazy, builder) if lazy else []
+        table = store.name("e")
+        con.execute(
+            f"CREATE TABLE {table} AS SELECT CAST(row_number() OVER (ORDER BY _row) - 1 AS BIGINT) AS _rid, "
+            f"* EXCLUDE (_rid) FROM {staged} WHERE _filled OR _row IN (SELECT unnest(?::BIGINT[]))", [extra])
+        con.execute(f"DROP TABLE {staged}")
+        found = con.execute(f"SELECT list(_row ORDER BY _rid) FROM {table}").fetchone()
+        rows_of: list[int] = (found[0] if found is not None else None) or []
+    else:
+        rows_of = [r for r in range(len(record_lines)) if r not in totals]
+    found = con.execute(f"SELECT bool_or(_unfilled) FROM {table}").fetchone()
+    if found is not None and found[0]:
+        raise _Unsure("a required field is empty")
     return NativeCsv(entity, table, typed_columns, unusable, store, raw, [record_lines[r] for r in rows_of], lines,
                      delimiter, read, builder, columns, maps)
 
 
-def _convert_all(con: Any, raw: str, c: Column, convert: Any, epoch: Any, where: str) -> tuple[list[str], list[Value]]:
-    """The distinct texts of a column meeting `where`, and what the Python reader reads them as."""
-    texts = [r[0] for r in con.execute(
-        f"SELECT DISTINCT c{c.index} FROM {raw} WHERE c{c.index} IS NOT NULL AND {where}").fetchall()]
-    try:
-        return texts, [convert(t, epoch, False) for t in texts]
-    except BadValue:
-        raise _Unsure(c.field.name) from None
-
-
-def _filled_by_lazy(con: Any, source: str, filled: str, lazy: list[Column], builder: RowBuilder,
-                    params: list[Any]) -> list[int]:
+def _filled_by_lazy(con: Any, raw: str, staged: str, lazy: list[Column], builder: RowBuilder) -> list[int]:
+    """The rowids of rows with nothing in the eager columns but a value in a lazy one."""
     cells = ", ".join(f"r.c{c.index}" for c in lazy)
-    found = con.execute(f"SELECT r.rowid, {cells} FROM {source} AND NOT ({filled})", params).fetchall()
+    found = con.execute(f"SELECT r.rowid, {cells} FROM {staged} t JOIN {raw} r ON r.rowid = t._row "
+                        f"WHERE NOT t._filled").fetchall()
     epoch = builder.excel_epoch
     converts = [builder.converter(c) for c in lazy]
     return [r[0] for r in found
