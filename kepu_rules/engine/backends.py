@@ -7,9 +7,9 @@ straight into DuckDB (Source.reads_columnar): the csv source loads its ledger in
 shows. That is where the columnar backend wins; ledgers other sources read become Python rows for
 either engine (and are copied into DuckDB for the columnar one), and a dossier folder of photos
 weighs nothing. benchmarks/bench_engines.py measures the whole assessment with each engine; on
-2026-12-01 (2 cores) the columnar one, `import duckdb` included, was slower up to a city (0.91x at
-5.0 MB of CSV, 3,000 communities and 60,000 activities; 0.93x at 8.4 MB), and faster beyond (1.14x at
-13.5 MB, 1.24x at 20.4 MB with 12,000 communities); the crossover is near 10 MB. Most of what is left
+2026-12-01 (2 cores) the columnar one, `import duckdb` included, was slower up to a city (0.85-0.91x
+at 5.0 MB of CSV, 3,000 communities and 60,000 activities), and faster beyond (1.03x at 8.4 MB, 1.15x
+at 13.5 MB, 1.27x at 20.4 MB with 12,000 communities); the crossover is near 7.6 MB. Most of what is left
 of its time is what both engines share: reading the xlsx and YAML ledgers. Both backends give the same
 outcomes (tests/engine/test_columnar.py, tests/engine/test_columnar_native.py).
 """
@@ -34,7 +34,7 @@ ENGINES: tuple[Engine, ...] = ("auto", "python", "columnar")
 #: From this many bytes of ledgers read straight into DuckDB, `auto` evaluates with DuckDB (None: never).
 #: Just above the measured crossover (see the module's docstring), so that `auto` never picks the
 #: slower engine.
-COLUMNAR_FROM_BYTES: int | None = 12_000_000
+COLUMNAR_FROM_BYTES: int | None = 10_000_000
 
 
 NEEDS_DUCKDB = Msg("--engine columnar 需要 duckdb：pip install duckdb（或 pip install 'kepu-rules[columnar]'）",
