@@ -194,3 +194,16 @@ def test_empty_folder(tmp_path: Path) -> None:
     empty = assess_batch(tmp_path, "en")
     assert empty.districts == [] and exit_code(empty) == 2
     assert "Projects 0" in render_text(empty)
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_a_serial_batch_leaves_the_garbage_collector_as_it_found_it(province: Path, enabled: bool) -> None:
+    import gc
+
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        assess_batch(province, workers=1)
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
