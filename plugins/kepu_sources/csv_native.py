@@ -62,11 +62,13 @@ def load(store: ColumnarStore, text: str, delimiter: str, header_row: int, width
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
-    header_end = _header_end(lines, delimiter, header_row)
-    # DuckDB skips blank lines: the physical line (1-based) of each record it returns.
-    record_lines = [n for n in range(header_end + 1, len(lines) + 1) if lines[n - 1] not in ("", "\r")]
+    if max(map(len, lines), default=0) >= csv.field_size_limit():
+        return None  # the csv module refuses such a cell; the Python reader says where
     raw = store.name("csv")
     try:
+        header_end = _header_end(lines, delimiter, header_row)
+        # DuckDB skips blank lines: the physical line (1-based) of each record it returns.
+        record_lines = [n for n in range(header_end + 1, len(lines) + 1) if lines[n - 1] not in ("", "\r")]
         _read_csv(store, raw, "\n".join(lines[header_end:]), delimiter, width)
         counted = store.con.execute(f"SELECT count(*) FROM {raw}").fetchone()
         if counted is None or counted[0] != len(record_lines):
@@ -75,7 +77,7 @@ def load(store: ColumnarStore, text: str, delimiter: str, header_row: int, width
             return None
         totals = _totals(store, raw)
         return _typed(store, raw, entity, columns, builder, read, totals, lines, record_lines, delimiter)
-    except (duckdb.Error, OSError, _Unsure):  # OSError: no temporary file for DuckDB to read
+    except (duckdb.Error, csv.Error, StopIteration, OSError, _Unsure):  # OSError: no temporary file
         with contextlib.suppress(duckdb.Error):
             store.con.execute(f"DROP TABLE IF EXISTS {raw}")
         return None
