@@ -31,17 +31,17 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import importlib.util
 import io
 import random
-import re
 import shutil
 import sys
 import time
-import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import yaml
@@ -620,21 +620,20 @@ def write_xlsx(spec: DistrictSpec, model: dict[str, Any], path: Path) -> None:
     wb.properties.modified = fixed
     buf = io.BytesIO()
     wb.save(buf)
-    _reproducible_zip(buf.getvalue(), path)
+    _example_generator().write_reproducible_zip(buf.getvalue(), path)
 
 
-def _reproducible_zip(data: bytes, path: Path) -> None:
-    """Rewrite an xlsx with fixed member timestamps, so reruns are byte-identical."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
-        for info in src.infolist():
-            content = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
-                                 rb"\g<1>2026-11-20T09:00:00Z\g<2>", content)
-            zi = zipfile.ZipInfo(info.filename, date_time=(2026, 11, 20, 9, 0, 0))
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            out.writestr(zi, content)
+def _example_generator() -> ModuleType:
+    """examples/demo-district/generate.py, a script like this one: loaded by path, once."""
+    name = "kepu_example_generate"
+    module = sys.modules.get(name)
+    if module is None:
+        where = Path(__file__).resolve().parents[1] / "examples" / "demo-district" / "generate.py"
+        spec = importlib.util.spec_from_file_location(name, where)
+        assert spec is not None and spec.loader is not None
+        module = sys.modules[name] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    return module
 
 
 def write_activities_csv(spec: DistrictSpec, model: dict[str, Any], path: Path) -> int:

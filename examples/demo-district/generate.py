@@ -472,11 +472,13 @@ def write_xlsx(model: dict, path: Path) -> None:
     wb.properties.modified = FIXED_TIME
     buf = io.BytesIO()
     wb.save(buf)
-    _write_reproducible_zip(buf.getvalue(), path)
+    write_reproducible_zip(buf.getvalue(), path)
 
 
-def _write_reproducible_zip(data: bytes, path: Path) -> None:
-    """Rewrite an xlsx with fixed member timestamps and a fixed modified date, so reruns are identical."""
+def write_reproducible_zip(data: bytes, path: Path) -> None:
+    """Rewrite an xlsx with fixed member timestamps and a fixed modified date, so reruns are identical.
+
+    benchmarks/generate.py writes its workbooks with it too."""
     src = zipfile.ZipFile(io.BytesIO(data))
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
         for info in src.infolist():
