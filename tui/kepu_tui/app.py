@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
+from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker, get_current_worker
@@ -73,6 +74,18 @@ def changed_statuses(old: Report | None, new: Report) -> dict[str, Status]:
     return {r.id: before[r.id] for r in new.results if r.id in before and before[r.id] != r.status}
 
 
+def highlight(matcher: Matcher, text: str) -> Content:
+    """`text` with the matched letters marked, as plain text: `Matcher.highlight` reads its argument as
+    markup, so a rule titled `[/]…` would crash the palette and `[a]` would vanish from it."""
+    content = Content(text)
+    score, offsets = matcher.fuzzy_search.match(matcher.query, text)
+    if score:
+        for offset in offsets:
+            if not text[offset].isspace():
+                content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
+
+
 class RuleCommands(Provider):
     """Command-palette entries that jump to a rule by id or title."""
 
@@ -85,7 +98,7 @@ class RuleCommands(Provider):
             text = f"{result.id} {rule_title(result, app.lang)}"
             score = matcher.match(text)
             if score > 0:
-                yield Hit(score, matcher.highlight(text), partial(app.go_to_rule, result.id), text=text,
+                yield Hit(score, highlight(matcher, text), partial(app.go_to_rule, result.id), text=text,
                           help=result.status.value)
 
     async def discover(self) -> Hits:
@@ -94,7 +107,7 @@ class RuleCommands(Provider):
             return
         for gap in app.report.gaps():
             text = f"{gap.id} {rule_title(gap, app.lang)}"
-            yield DiscoveryHit(text, partial(app.go_to_rule, gap.id), text=text, help=gap.status.value)
+            yield DiscoveryHit(Content(text), partial(app.go_to_rule, gap.id), text=text, help=gap.status.value)
 
 
 class KepuApp(App[None]):
@@ -333,11 +346,11 @@ class KepuApp(App[None]):
         if self.report is None:
             return
         if not changed:
-            self.notify(t("no_change", self.lang), timeout=3)
+            self.notify(t("no_change", self.lang), timeout=3, markup=False)
             return
         now = {r.id: r.status for r in self.report.results}
         lines = [f"{rule_id}: {old.value} → {now[rule_id].value}" for rule_id, old in sorted(changed.items())]
-        self.notify("\n".join(lines[:8]), title=t("changed_rules", self.lang), timeout=8)
+        self.notify("\n".join(lines[:8]), title=t("changed_rules", self.lang), timeout=8, markup=False)
 
     # -- live reload ----------------------------------------------------------------------------------
 
@@ -396,7 +409,7 @@ class KepuApp(App[None]):
 
     def action_export(self, fmt: str) -> None:
         if self.report is None or self.config_path is None or self.error or self.crash:
-            self.notify(t("no_report", self.lang), severity="warning")
+            self.notify(t("no_report", self.lang), severity="warning", markup=False)
             return
         self._export(self.report, fmt, self.config_path.parent)
 
@@ -410,10 +423,12 @@ class KepuApp(App[None]):
             target = (folder / f"kepu-report{reporter.extension}").resolve()
             target.write_text(reporter().render(report, ReportOptions()), encoding="utf-8")
         except (OSError, KeyError) as err:
-            self.call_from_thread(self.notify, t("export_failed", self.lang, error=err), severity="error")
+            # Paths and OS messages are data: shown as written (markup=False), brackets and all.
+            self.call_from_thread(self.notify, t("export_failed", self.lang, error=err), severity="error",
+                                  markup=False)
             return
         self.last_export = target
-        self.call_from_thread(self.notify, t("exported", self.lang, path=target), timeout=8)
+        self.call_from_thread(self.notify, t("exported", self.lang, path=target), timeout=8, markup=False)
 
     def open_item(self, rule_id: str, item: ItemResult) -> None:
         """Drill down from a failing item to its facts and related rows."""

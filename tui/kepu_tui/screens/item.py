@@ -121,28 +121,29 @@ class ItemScreen(Screen[None]):
         if own is None:
             yield Static(Text(t("not_found", lang), style="italic yellow"), classes="group-title")
         else:
-            yield Static(f"{t('own_row', lang)} · {own.provenance.render()}", classes="group-title")
+            # Every value here comes from a ledger or a file name: Text, never markup, so `[b]` stays `[b]`.
+            yield Static(Text(f"{t('own_row', lang)} · {own.provenance.render()}"), classes="group-title")
             yield self._own_table(own)
             refs = referenced_rows(self.facts, own)
             if refs:
-                yield Static(t("refers_to", lang), classes="group-title")
+                yield Static(Text(t("refers_to", lang)), classes="group-title")
                 yield self._refs_table(refs)
         related = [(e, f, rows) for e, f, rows in self.groups if f != OWN_ROW]
         if related:
             yield Static(Text(t("referred_by", lang), style="bold underline"), classes="group-title")
         for n, (entity, field, rows) in enumerate(related):
             count = f"{len(rows)} {t('rows', lang)}" if rows else t("no_rows", lang)
-            yield Static(f"{entity} · {field} = {self.key}：{count}" if lang == "zh"
-                         else f"{entity} · {field} = {self.key}: {count}", classes="group-title")
+            yield Static(Text(f"{entity} · {field} = {self.key}：{count}" if lang == "zh"
+                              else f"{entity} · {field} = {self.key}: {count}"), classes="group-title")
             if rows:
                 yield self._rows_table(f"related-{n}", entity, field, rows)
 
     def _own_table(self, row: Row) -> DataTable[Text]:
         lang = self.lang
         table: DataTable[Text] = DataTable(id="own-row", cursor_type="row", zebra_stripes=True)
-        table.add_column(t("field", lang))
-        table.add_column(t("field_value", lang))
-        table.add_column(t("provenance", lang))
+        table.add_column(Text(t("field", lang)))
+        table.add_column(Text(t("field_value", lang)))
+        table.add_column(Text(t("provenance", lang)))
         definition = self.facts.schema.entities.get(row.entity)
         names = list(definition.fields) if definition else list(row.values)
         names += [n for n in row.values if n not in names]
@@ -155,9 +156,9 @@ class ItemScreen(Screen[None]):
     def _refs_table(self, refs: list[tuple[str, Row]]) -> DataTable[Text]:
         lang = self.lang
         table: DataTable[Text] = DataTable(id="refs", cursor_type="row", zebra_stripes=True)
-        table.add_column(t("field", lang))
-        table.add_column(t("item", lang))
-        table.add_column(t("provenance", lang))
+        table.add_column(Text(t("field", lang)))
+        table.add_column(Text(t("item", lang)))
+        table.add_column(Text(t("provenance", lang)))
         for name, target in refs:
             table.add_row(Text(name, style="bold"), Text(f"{target.key}（{target.entity}）"),
                           Text(target.provenance.render(), style="dim"))
@@ -174,10 +175,10 @@ class ItemScreen(Screen[None]):
         key = definition.key.name if definition and definition.key else None
         if key in names:
             names.remove(key)
-            table.add_column(key)
-        table.add_column(t("provenance", lang))
+            table.add_column(Text(key))
+        table.add_column(Text(t("provenance", lang)))
         for name in names:
-            table.add_column(name)
+            table.add_column(Text(name))  # a str label would be read as markup
 
         def cell(row: Row, name: str) -> Text:
             kind = definition.fields[name].type if definition and name in definition.fields else None

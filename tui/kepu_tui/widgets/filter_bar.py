@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -177,7 +178,8 @@ class FilterBar(Horizontal):
     def _reset_select(self, selector: str, options: list[tuple[str, str]], value: str) -> None:
         self._choices[selector] = {v for _, v in options}
         select = self.query_one(selector, Select)
-        select.set_options(options)
+        # Owners and sections come from the ruleset: as Text they are shown as written, never as markup.
+        select.set_options([(Text(prompt), v) for prompt, v in options])
         select.value = value if value in self._choices[selector] else ALL
         # An unchanged value runs no watcher, so the shown label would stay in the old language.
         select.mutate_reactive(Select.value)  # type: ignore[misc]  # the descriptor itself is what it takes

@@ -102,7 +102,7 @@ class RuleDetail(VerticalScroll):
         self._items = []
         self.query_one("#detail-head", Static).update(Text(t("choose_rule", lang), style="dim italic"))
         self.query_one("#gauge", Gauge).display = False
-        self.query_one("#detail-body", Static).update("")
+        self.query_one("#detail-body", Static).update(Text())
         self._fill_items(lang)
 
     def show(self, result: RuleResult, lang: Lang, *, rule_text: str | None = None,
@@ -220,9 +220,9 @@ class RuleDetail(VerticalScroll):
         if result.unknown_items:
             parts.append(f"{t('unknown_items', lang)} {len(result.unknown_items)}")
         title.update(Text.assemble(" · ".join(parts), (f"   {t('open_item', lang)}", "dim")))
-        table.add_column(t("item", lang), key="item")
-        table.add_column(t("value", lang), key="value")
-        table.add_column(t("provenance", lang), key="provenance")
+        table.add_column(Text(t("item", lang)), key="item")
+        table.add_column(Text(t("value", lang)), key="value")
+        table.add_column(Text(t("provenance", lang)), key="provenance")
         self._add_rows(table, FIRST_ROWS)
 
     def _add_rows(self, table: DataTable[Text], count: int) -> None:
