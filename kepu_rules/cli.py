@@ -87,7 +87,7 @@ def _parse_as_of(value: str | None, lang: Lang) -> dt.date | None:
 
 
 def _run_assessment(config: Path | None, sets: tuple[str, ...], lang_opt: str | None, as_of: str | None,
-                    engine: Engine = "auto") -> Any:
+                    engine: Engine = "auto", pairs: list[tuple[str, str | None]] | None = None) -> Any:
     from kepu_rules.config import find_config, load_config
     from kepu_rules.engine.assess import assess
 
@@ -100,7 +100,32 @@ def _run_assessment(config: Path | None, sets: tuple[str, ...], lang_opt: str | 
             cfg = cfg.model_copy(update={"as_of": date})
         return assess(cfg, params=_parse_sets(sets, lang), engine=engine), lang
     except KepuError as err:
+        _report_input_errors(err, pairs or [], lang, config)
         fail_with(err, lang)
+
+
+def _project_dir(config: Path | None) -> Path:
+    """The folder of kepu.yaml (data paths are relative to it), or the working directory when there is none."""
+    from kepu_rules.config import find_config
+
+    try:
+        return find_config(config if config is not None else Path(".")).resolve().parent
+    except KepuError:
+        return Path.cwd()
+
+
+def _report_input_errors(err: KepuError, pairs: list[tuple[str, str | None]], lang: Lang,
+                         config: Path | None) -> None:
+    """Wrong input, so no report: formats that speak to CI (github, junit) still say what is wrong, where."""
+    from kepu_rules import registry
+    from kepu_rules.reports.base import ReportOptions
+
+    reporters = registry.reporters()
+    options = ReportOptions(project_dir=_project_dir(config))
+    for name, path in pairs:
+        text = reporters[name]().render_input_errors(err.diagnostics, lang, options)
+        if text is not None:
+            _emit(text, path)
 
 
 def _outputs(formats: tuple[str, ...], outputs: tuple[str, ...]) -> list[tuple[str, str | None]]:
@@ -190,11 +215,12 @@ def check(config: Path | None, batch_dir: Path | None, workers: int | None, form
     for name, _ in pairs:
         if name not in reporters:
             raise click.BadParameter(f"unknown format {name!r}; choose from {', '.join(sorted(reporters))}", param_hint="--format")
-    assessment, chosen = _run_assessment(config, sets, lang, as_of, engine)
+    assessment, chosen = _run_assessment(config, sets, lang, as_of, engine, pairs)
     report = assessment.report(chosen, fail_under)
+    project_dir = _project_dir(config)
     for name, path in pairs:
         use_color = (color if color is not None else sys.stdout.isatty()) and path is None
-        options = ReportOptions(group_by=group_by, color=use_color, verbose=verbose)
+        options = ReportOptions(group_by=group_by, color=use_color, verbose=verbose, project_dir=project_dir)
         _emit(reporters[name]().render(report, options), path)
     sys.exit(exitcodes.PASS if report.summary.verdict is Verdict.PASS else exitcodes.FAIL)
 

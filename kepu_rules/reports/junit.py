@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from typing import ClassVar
 
+from kepu_rules.diagnostics import Diagnostic
 from kepu_rules.i18n import Lang, Msg
 from kepu_rules.reports.base import Reporter, ReportOptions
+from kepu_rules.reports.ci_paths import CiPaths
 from kepu_rules.reports.model import Report, RuleResult, Status
 from kepu_rules.reports.text import (
     fmt_num,
@@ -72,13 +75,13 @@ def _skip_message(rule: RuleResult, lang: Lang) -> str:
     return f"{status_label(rule.status, lang)}: {rule.message}".rstrip(": ")
 
 
-def _testcase(rule: RuleResult, lang: Lang, suite: str) -> ET.Element:
+def _testcase(rule: RuleResult, lang: Lang, suite: str, paths: CiPaths) -> ET.Element:
     case = ET.Element("testcase", classname=xml_text(suite), name=xml_text(f"{rule.id} {rule_title(rule, lang)}"),
                       time="0")
     if rule.location:
         path, _, line = rule.location.rpartition(":")
         if path and line.isdigit():
-            case.set("file", xml_text(path))
+            case.set("file", xml_text(paths.show(path)))
             case.set("line", line)
     kind = _kind(rule)
     first_line = rule.message or status_label(rule.status, lang)
@@ -92,7 +95,7 @@ def _testcase(rule: RuleResult, lang: Lang, suite: str) -> ET.Element:
     return case
 
 
-def _suite(name: str, rules: list[RuleResult], lang: Lang, report: Report) -> ET.Element:
+def _suite(name: str, rules: list[RuleResult], lang: Lang, report: Report, paths: CiPaths) -> ET.Element:
     kinds = [_kind(r) for r in rules]
     suite = ET.Element("testsuite", name=xml_text(name), tests=str(len(rules)),
                        failures=str(kinds.count("failure")), errors=str(kinds.count("error")),
@@ -102,7 +105,7 @@ def _suite(name: str, rules: list[RuleResult], lang: Lang, report: Report) -> ET
         props = ET.SubElement(suite, "properties")
         ET.SubElement(props, "property", name="score", value=fmt_num(group.score))
         ET.SubElement(props, "property", name="max_score", value=fmt_num(group.max_score))
-    suite.extend(_testcase(r, lang, name) for r in rules)
+    suite.extend(_testcase(r, lang, name, paths) for r in rules)
     return suite
 
 
@@ -123,11 +126,43 @@ class JunitReporter(Reporter):
 
     def render(self, report: Report, options: ReportOptions) -> str:
         lang = lang_of(report)
-        suites = [_suite(name, rules, lang, report) for name, rules in _sections(report).items()]
-        root = ET.Element("testsuites", name=xml_text(f"{ruleset_title(report, lang)} · {report.district}"))
-        for attr in ("tests", "failures", "errors", "skipped"):
-            root.set(attr, str(sum(int(s.get(attr, "0")) for s in suites)))
-        root.set("time", "0")
-        root.extend(suites)
-        ET.indent(root)
-        return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+        paths = CiPaths.here(options.project_dir)
+        suites = [_suite(name, rules, lang, report, paths) for name, rules in _sections(report).items()]
+        return _document(f"{ruleset_title(report, lang)} · {report.district}", suites)
+
+    def render_input_errors(self, diagnostics: list[Diagnostic], lang: Lang, options: ReportOptions) -> str | None:
+        paths = CiPaths.here(options.project_dir)
+        name = label("input_suite", lang)
+        cases = [_input_case(d, lang, paths) for d in diagnostics]
+        failures = sum(1 for d in diagnostics if d.is_error)
+        suite = ET.Element("testsuite", name=xml_text(name), tests=str(len(cases)), failures=str(failures),
+                           errors="0", skipped="0", time="0")
+        suite.extend(cases)
+        return _document(name, [suite])
+
+
+def _input_case(diag: Diagnostic, lang: Lang, paths: CiPaths) -> ET.Element:
+    """One diagnostic as a testcase named by its place: failing for an error, passing with its text for a warning."""
+    file = paths.show(diag.location.path)
+    diag = replace(diag, location=replace(diag.location, path=file))
+    case = ET.Element("testcase", classname=xml_text(file), name=xml_text(diag.location.render()), time="0")
+    if file:
+        case.set("file", xml_text(file))
+    if diag.location.line is not None:
+        case.set("line", str(diag.location.line))
+    text = xml_text(diag.render(lang))
+    if diag.is_error:
+        ET.SubElement(case, "failure", message=xml_text(diag.message.render(lang)), type=diag.code or "error").text = text
+    else:
+        ET.SubElement(case, "system-out").text = text
+    return case
+
+
+def _document(name: str, suites: list[ET.Element]) -> str:
+    root = ET.Element("testsuites", name=xml_text(name))
+    for attr in ("tests", "failures", "errors", "skipped"):
+        root.set(attr, str(sum(int(s.get(attr, "0")) for s in suites)))
+    root.set("time", "0")
+    root.extend(suites)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

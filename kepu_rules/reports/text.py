@@ -125,6 +125,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "expired": ("已过期", "expired"),
     "pass_mark_label": ("达标线", "Pass mark"),
     "scores": ("分项得分", "Scores"),
+    # CI annotations and JUnit (github, junit)
+    "defined_at": ("规则定义于 {where}", "rule defined at {where}"),
+    "input_error": ("kepu 输入错误", "kepu input error"),
+    "input_suite": ("kepu 输入检查", "kepu input"),
+    "cell_at": ("工作表 {sheet} 单元格 {cell}", "sheet {sheet}, cell {cell}"),
 }
 
 
