@@ -44,6 +44,12 @@ class CiPaths:
         file name for a file outside the repository."""
         if not path:
             return path
+        try:
+            return self._show(path)
+        except (OSError, ValueError):  # not a path this system can look up (a NUL byte, too long)
+            return PurePath(path).name if PurePath(path).is_absolute() else path
+
+    def _show(self, path: str) -> str:
         given = Path(path)
         if given.is_absolute():
             real = given
