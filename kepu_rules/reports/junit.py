@@ -44,7 +44,7 @@ def _kind(rule: RuleResult) -> str | None:
     return None  # pass and warn pass; a warning goes to system-out
 
 
-def _details(rule: RuleResult, lang: Lang) -> str:
+def _details(rule: RuleResult, lang: Lang, paths: CiPaths) -> str:
     """The body of a failure: explanation, measured vs target, failing items with evidence, repair, hint."""
     lines = [f"{rule.id} {rule_title(rule, lang)}",
              f"{status_label(rule.status, lang)} · {severity_label(rule.severity, lang)} · {fmt_points(rule)}"]
@@ -65,7 +65,9 @@ def _details(rule: RuleResult, lang: Lang) -> str:
     if rule.owner:
         lines.append(label("owner", lang, owner=rule.owner))
     if rule.location:
-        lines.append(f"{label('location', lang)}: {rule.location}")
+        path, sep, line = rule.location.rpartition(":")
+        where = f"{paths.show(path)}:{line}" if sep and line.isdigit() else paths.show(rule.location)
+        lines.append(f"{label('location', lang)}: {where}")
     return "\n".join(lines)
 
 
@@ -87,11 +89,11 @@ def _testcase(rule: RuleResult, lang: Lang, suite: str, paths: CiPaths) -> ET.El
     first_line = rule.message or status_label(rule.status, lang)
     if kind in ("failure", "error"):
         child = ET.SubElement(case, kind, message=xml_text(first_line), type=rule.status.value)
-        child.text = xml_text(_details(rule, lang))
+        child.text = xml_text(_details(rule, lang, paths))
     elif kind == "skipped":
         ET.SubElement(case, "skipped", message=xml_text(_skip_message(rule, lang)))
     elif rule.status is Status.WARN:
-        ET.SubElement(case, "system-out").text = xml_text(_details(rule, lang))
+        ET.SubElement(case, "system-out").text = xml_text(_details(rule, lang, paths))
     return case
 
 

@@ -12,7 +12,14 @@ from kepu_rules.diagnostics import Diagnostic, Location
 from kepu_rules.i18n import Msg
 from kepu_rules.reports.base import ReportOptions
 from kepu_rules.reports.ci_paths import CiPaths
-from kepu_rules.reports.github import GithubReporter, Where, command, escape_data, escape_property, input_error_command
+from kepu_rules.reports.github import (
+    GithubReporter,
+    Where,
+    command,
+    escape_data,
+    escape_property,
+    input_error_command,
+)
 from kepu_rules.reports.model import ItemResult, Report, Severity, SourceRef, Status
 from kepu_rules.rulesets_dir import builtin_rulesets
 
