@@ -107,9 +107,13 @@ def nasty_project(target: Path) -> Path:
     return config
 
 
+#: The project's folder: the export notice names it.
+FOLDER = "[/]示例[bold red]区\\"
+
+
 @pytest.fixture
 def nasty(tmp_path: Path) -> Path:
-    return nasty_project(tmp_path / "nasty")
+    return nasty_project(tmp_path / FOLDER)
 
 
 def screen_text(app: KepuApp) -> str:
@@ -142,7 +146,7 @@ def test_the_project_reads_without_error(nasty: Path) -> None:
 def test_every_screen_shows_markup_as_text(nasty: Path) -> None:
     async def scenario() -> None:
         app = make_app(nasty, None, watch_interval=None)
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
             await wait_loaded(pilot)
             assert app.report is not None and not app.error and not app.crash, app.crash
             # Main screen: summary bar (ruleset title), tree (section, rule title), detail of X1.
@@ -203,6 +207,14 @@ def test_every_screen_shows_markup_as_text(nasty: Path) -> None:
             assert_shown(app, f"X1 {RULE_TITLE}")
             await pilot.press("enter")
             await wait_for(pilot, lambda: app.main.query_one(RuleTree).current_rule == "X1", what="the jump")
+
+            # The export notice names the report's path, folder and all.
+            await pilot.press("e")
+            await wait_for(pilot, lambda: app.last_export is not None, what="the export")
+            await wait_for(pilot, lambda: bool(app.screen.query("Toast")), what="the export notice")
+            notices = [str(toast.render()) for toast in app.screen.query("Toast")]
+            assert any(str(app.last_export) in n for n in notices), notices
+            assert FOLDER in str(app.last_export)
 
             # English: the same names, re-rendered.
             await pilot.press("l")
