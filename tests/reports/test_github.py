@@ -180,3 +180,26 @@ def test_any_report_gives_one_command_per_line(any_report: st.SearchStrategy[Rep
         for prop in head.split(" ", 1)[1].split(",") if " " in head else []:
             name, _, value = prop.partition("=")
             assert name in ("file", "line", "col", "title") and ":" not in value
+
+
+_AWKWARD = st.text(alphabet=st.one_of(st.characters(codec="utf-8"), st.sampled_from(list("%:,\r\n[]\\/"))), max_size=12)
+
+
+@PROPERTY
+@given(path=_AWKWARD, message=_AWKWARD, hint=st.none() | _AWKWARD, line=st.none() | st.integers(1, 10**6),
+       column=st.none() | st.integers(1, 999), sheet=st.none() | _AWKWARD,
+       severity=st.sampled_from(["error", "warning", "note"]))
+def test_any_input_error_is_one_command_whose_properties_end_where_they_should(
+        path: str, message: str, hint: str | None, line: int | None, column: int | None, sheet: str | None,
+        severity: str) -> None:
+    location = Location(path, line, column) if sheet is None else Location(path, sheet=sheet, cell="B2")
+    diag = Diagnostic(location, Msg(message, message), severity=severity,  # type: ignore[arg-type]
+                      hint=Msg(hint, hint) if hint is not None else None)
+    text = GithubReporter().render_input_errors([diag], "en", ReportOptions())
+    assert text is not None and text.endswith("\n") and text.count("\n") == 1 and "\r" not in text
+    head, sep, body = text[2:-1].partition("::")
+    assert sep and head.split(" ", 1)[0] == {"error": "error", "warning": "warning", "note": "notice"}[severity]
+    for prop in head.split(" ", 1)[1].split(",") if " " in head else []:
+        name, _, value = prop.partition("=")
+        assert name in ("file", "line", "col", "title") and ":" not in value
+    assert unescape(body).startswith(f"sheet {sheet}, cell B2: {message}" if sheet is not None else message)
