@@ -358,6 +358,17 @@ Decl = ParamDecl | EntityDecl | FactDecl | Section | Override | Drop
 
 
 @dataclass(frozen=True, slots=True)
+class Comment:
+    """A `# ...` or `// ...` comment as written (trailing blanks dropped), where it starts, and whether
+    it has its line to itself (otherwise it trails code)."""
+
+    text: str
+    line: int
+    column: int
+    own_line: bool
+
+
+@dataclass(frozen=True, slots=True)
 class RulesetFile:
     """One parsed `.kepu` file, before `extends` is resolved."""
 
@@ -372,6 +383,12 @@ class RulesetFile:
     path: str = field(default="<string>", compare=False)
     span: Span = field(default=NO_SPAN, compare=False, repr=False)
     text: str = field(default="", compare=False, repr=False)  # the source, for quoting lines in diagnostics
+    # What the formatter needs to write the file back without losing what the author wrote: the
+    # comments, and where the header's parts were (the AST compares equal whatever they are).
+    comments: tuple[Comment, ...] = field(default=(), compare=False, repr=False)
+    id_span: Span = field(default=NO_SPAN, compare=False, repr=False)
+    version_span: Span = field(default=NO_SPAN, compare=False, repr=False)
+    language_span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
     def rules(self) -> list[Rule]:
         return [r for d in self.decls if isinstance(d, Section) for r in d.rules]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -44,10 +45,24 @@ def lark_parser() -> Lark:
         lexer="contextual",
         propagate_positions=True,
         maybe_placeholders=True,
+        # Comments are %ignore'd by the grammar; lark still hands them to a callback, which is how
+        # `build` keeps them (with their positions) for the formatter.
+        lexer_callbacks={"COMMENT": _keep_comment},
         # Building the LALR tables takes most of a second; lark caches them in a file keyed by the
         # grammar's hash and lark's version, so only the first run after an upgrade pays for it.
         cache=_cache_file(),
     )
+
+
+#: The comment tokens of the text `build` is parsing, in text order; None when nobody collects them.
+_COMMENTS: ContextVar[list[Token] | None] = ContextVar("kepu_comments", default=None)
+
+
+def _keep_comment(token: Token) -> Token:
+    comments = _COMMENTS.get()
+    if comments is not None:
+        comments.append(token)
+    return token
 
 
 def _cache_file() -> str | bool:
@@ -176,9 +191,11 @@ def _same(children: list[Any]) -> list[Any]:
     return children
 
 
-def build(text: str, builder: Builder, max_depth: int) -> Any:
+def build(text: str, builder: Builder, max_depth: int, comments: list[Token] | None = None) -> Any:
     """Parse `text`, calling `builder`'s method for each rule as the parser reduces it; returns what the
     method for `start` returns.
+
+    The text's comments (which the grammar ignores) are appended to `comments` when it is given.
 
     Raises lark's UnexpectedInput at a syntax error, as lark's `parse` would (without the
     `interactive_parser` lark adds), and TooDeep as soon as a construct nests deeper than `max_depth`
@@ -189,6 +206,14 @@ def build(text: str, builder: Builder, max_depth: int) -> Any:
     and last token under it, for its span, and its height in nesting levels. Iterative like lark's:
     however deep the text nests, the Python stack does not.
     """
+    reset = _COMMENTS.set(comments)
+    try:
+        return _build(text, builder, max_depth)
+    finally:
+        _COMMENTS.reset(reset)
+
+
+def _build(text: str, builder: Builder, max_depth: int) -> Any:
     from itertools import chain
 
     from lark.exceptions import UnexpectedToken

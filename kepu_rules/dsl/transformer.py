@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -131,41 +132,43 @@ class ToAst(Builder):
     def start(self, children: list[Any]) -> A.RulesetFile:
         header, *decls = children
         return A.RulesetFile(
-            id=header["id"], title=header["title"][0], title_en=header["title"][1],
+            id=str(header["id"]), title=header["title"][0], title_en=header["title"][1],
             version=header.get("version"), extends=tuple(header["extends"]), language=header.get("language"),
             keyword_lang=header["keyword_lang"], decls=tuple(decls), path=self.path, span=self._span(),
+            id_span=header["id"].span, version_span=header.get("version_span", A.NO_SPAN),
+            language_span=header.get("language_span", A.NO_SPAN),
         )
 
     def header(self, children: list[Any]) -> dict[str, Any]:
         kw: Token = children[0]
-        out: dict[str, Any] = {"id": str(children[1]), "title": children[2], "extends": [],
+        out: dict[str, Any] = {"id": children[1], "title": children[2], "extends": [],
                                "keyword_lang": "en" if kw.isascii() else "zh"}
         for child in children[3:]:
             if isinstance(child, A.ExtendsRef):
                 out["extends"].append(child)
             elif isinstance(child, tuple):
-                out[child[0]] = child[1]
+                out[child[0]], out[f"{child[0]}_span"] = child[1], child[2]
         return out
 
     def title(self, children: list[Any]) -> tuple[str, str | None]:
         return (children[0], children[1] if len(children) > 1 else None)
 
-    def version(self, children: list[Any]) -> tuple[str, str]:
-        return ("version", children[1])
+    def version(self, children: list[Any]) -> tuple[str, str, A.Span]:
+        return ("version", children[1], self._span())
 
     def extends(self, children: list[Any]) -> A.ExtendsRef:
         target = children[1]
         is_path = not isinstance(target, Token)
         return A.ExtendsRef(str(target), is_path, self._span())
 
-    def language(self, children: list[Any]) -> tuple[str, str]:
+    def language(self, children: list[Any]) -> tuple[str, str, A.Span]:
         value = str(children[1])
         lang = {"zh": "zh", "中文": "zh", "en": "en", "english": "en", "英文": "en"}.get(value.lower())
         if lang is None:
             self._error(self._tok_span(children[1]), Msg(f"未知语言 {value}，应为 zh 或 en",
                                                           f"unknown language {value!r}: expected zh or en"))
             lang = "zh"
-        return ("language", lang)
+        return ("language", lang, self._span())
 
     def param(self, children: list[Any]) -> A.ParamDecl:
         return A.ParamDecl(str(children[1]), children[3], False, self._span())
@@ -480,8 +483,17 @@ _META_ZH = {
 
 
 def to_ast(text: str, path: str, max_depth: int) -> tuple[A.RulesetFile, list[Diagnostic]]:
-    """Parse a text into its AST; returns the AST and the diagnostics found on the way. Raises
-    `parser.GaveUp` at a syntax error or nesting deeper than `max_depth` (see `parser.build`)."""
+    """Parse a text into its AST, with its comments; returns the AST and the diagnostics found on the
+    way. Raises lark's UnexpectedInput at a syntax error and `parser.TooDeep` at nesting deeper than
+    `max_depth` (see `parser.build`)."""
     builder = ToAst(path)
-    ruleset: A.RulesetFile = build(text, builder, max_depth)
-    return ruleset, builder.diagnostics
+    tokens: list[Token] = []
+    ruleset: A.RulesetFile = build(text, builder, max_depth, tokens)
+    return replace(ruleset, comments=tuple(_comment(text, t) for t in tokens)), builder.diagnostics
+
+
+def _comment(text: str, token: Token) -> A.Comment:
+    start = token.start_pos or 0
+    line_start = text.rfind("\n", 0, start) + 1
+    own_line = not text[line_start:start].strip()
+    return A.Comment(str(token).rstrip(), token.line or 0, token.column or 0, own_line)
