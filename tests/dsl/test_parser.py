@@ -27,7 +27,10 @@ def _spans(node: object) -> Iterator[A.Span]:
         yield node
     elif dataclasses.is_dataclass(node):
         for f in dataclasses.fields(node):
-            yield from _spans(getattr(node, f.name))
+            value = getattr(node, f.name)
+            if f.name in ("version_span", "language_span") and value == A.NO_SPAN:
+                continue  # a header without `version` or `language`
+            yield from _spans(value)
     elif isinstance(node, tuple):
         for item in node:
             yield from _spans(item)
