@@ -1,7 +1,9 @@
 """The canonical formatter: prints a parsed ruleset back as `.kepu` text, with English or Chinese keywords.
 
 Laws (pinned by `tests/dsl/test_formatter.py`): `parse(format_ruleset(x)) == x` for every tree the parser
-can produce, and formatting is idempotent. Comments are not part of the AST, so they are not kept.
+can produce, formatting is idempotent, and it loses nothing the author wrote: every comment comes back, in
+the same order, next to what it was next to (see `_place`), and a blank line the author left between two
+lines stays there.
 
 Canonical choices:
 
@@ -13,14 +15,21 @@ Canonical choices:
 - entity fields and override metadata one per line, indented 2; rules indented 2 inside their section,
   metadata one per line indented 4 more, the body indented 2 inside the braces;
 - only the parentheses the grammar needs: precedence, plus the greedy constructs (a quantifier body, a
-  `where` condition, `each year ...`) that would swallow whatever follows them;
-- an `and`/`or` chain longer than `WIDTH` display columns is broken one operand per line, the operator
-  leading; a long quantifier puts its body (or `where` condition) on the next lines, indented.
+  `where` condition, `each year ...`) that would swallow whatever follows them; and one pair more, to show
+  how a greedy body that is an `and`/`or` is read: `each X where (A and B) has C`, `some X has (A or B)`
+  (the parser takes the whole chain into the body, which is often not what the author meant);
+- with an explicit language, function names too are written in it (`coverage` <-> `覆盖率`);
+- an `and`/`or` chain longer than `WIDTH` display columns, or with a comment inside, is broken one operand
+  per line, the operator leading; a long quantifier puts its body (or `where` condition) on the next
+  lines, indented;
+- trailing comments on consecutive lines of one indentation are aligned two columns after the longest.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Literal
 
@@ -33,6 +42,7 @@ from kepu_rules.dsl.ast import (
     Between,
     Call,
     Collection,
+    Comment,
     Compare,
     Contains,
     CountQuant,
@@ -59,6 +69,7 @@ from kepu_rules.dsl.ast import (
     RulesetFile,
     Scoring,
     Section,
+    Span,
     Today,
     Within,
 )
@@ -108,6 +119,9 @@ _CMP_SYMBOL = {"==": "=", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="
 
 # Binding strength, loosest first: the grammar's `?expr` levels.
 OR, AND, NOT, PRED, SUM, PRODUCT, UNARY, POSTFIX, ATOM = range(9)
+#: The level a greedy construct's tail (its body or `where` condition) is printed at: an `and`/`or` there
+#: is parenthesised, so the text shows that the tail takes the whole chain.
+TAIL = NOT
 
 # What comes right after an expression at an enclosing level: nothing that could continue it (a closing
 # bracket, a comma, the end of a declaration), the keyword `has`, or anything else.
@@ -124,11 +138,27 @@ Reach = Literal["closed", "has", "any"]
 
 def format_ruleset(rs: RulesetFile, lang: Lang | None = None) -> str:
     """The canonical text of a ruleset; keywords in `lang`, by default the language the author used.
+    With `lang` given, function names are written in it too (names of plugin functions without a name
+    in that language stay as written). The comments of a parsed file (`rs.comments`) are kept.
 
     The printer recurses over expressions: one nested too deeply for the stack left is a KepuError with
     a `too-deep` diagnostic at its rule (trees from `parse` are never that deep, see `depth.py`).
     """
-    return _Printer(lang or rs.keyword_lang).ruleset(rs)
+    names = function_names(lang) if lang is not None else {}
+    return _Printer(lang or rs.keyword_lang, names, rs.comments).ruleset(rs)
+
+
+def function_names(lang: Lang) -> dict[str, str]:
+    """Every function name (aggregates, built-ins, plugins' functions) -> its spelling in `lang`."""
+    from kepu_rules import registry
+    from kepu_rules.dsl.checker import AGGREGATES
+
+    pairs = [(en, zh) for zh, en in AGGREGATES.items() if not zh.isascii()]
+    pairs += [(f.name, f.zh) for f in registry.functions().values() if f.zh]
+    table: dict[str, str] = {}
+    for en, zh in pairs:
+        table[en] = table[zh] = zh if lang == "zh" else en
+    return table
 
 
 def format_expr(expr: Expr, lang: Lang = "en") -> str:
@@ -247,8 +277,23 @@ def _chain(e: And | Or) -> list[Expr]:
     return operands[::-1]
 
 
-def _indent(lines: list[str], by: str = INDENT) -> list[str]:
-    return [by + line if line else line for line in lines]
+@dataclass(frozen=True, slots=True)
+class _Line:
+    """One output line, with the source lines of what it prints (0 when not known: a blank line the
+    layout adds, a tree built in code), which is what comments are placed by."""
+
+    text: str
+    first: int = 0
+    last: int = 0
+    close: bool = False  # a closing brace: comments just before it belong inside the braces
+
+
+def _at(text: str, span: Span) -> _Line:
+    return _Line(text, span.line, span.end_line)
+
+
+def _indent(lines: list[_Line], by: str = INDENT) -> list[_Line]:
+    return [replace(line, text=by + line.text) if line.text else line for line in lines]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -259,9 +304,18 @@ def _indent(lines: list[str], by: str = INDENT) -> list[str]:
 class _Printer:
     """Prints in one keyword language; `flat` gives one line, `block` breaks what is too wide."""
 
-    def __init__(self, lang: Lang) -> None:
+    def __init__(self, lang: Lang, names: dict[str, str] | None = None, comments: tuple[Comment, ...] = ()) -> None:
         self.lang = lang
         self.zh = lang == "zh"
+        self.names = names or {}
+        self.comments = comments
+        self._comment_lines = sorted({c.line for c in comments})
+
+    def _commented(self, span: Span) -> bool:
+        """Whether a comment stands inside `span`, before its last line: then what `span` covers is
+        broken over lines where it can be, so the comment keeps its place."""
+        i = bisect_left(self._comment_lines, span.line)
+        return i < len(self._comment_lines) and self._comment_lines[i] < span.end_line
 
     def kw(self, key: str) -> str:
         return _KW[key][self.zh]
@@ -333,11 +387,12 @@ class _Printer:
         return f"{obj}.{e.name}"
 
     def _call(self, e: Call) -> str:
-        return f"{e.func}(" + ", ".join(self._arg(a) for a in e.args) + ")"
+        return f"{self.names.get(e.func, e.func)}(" + ", ".join(self._arg(a) for a in e.args) + ")"
 
     def _arg(self, a: Expr) -> str:
         # `E where C` and `E via f` are arguments in their own right, never parenthesised.
-        return self._collection(a, "end") if isinstance(a, Collection) else self.flat(a)
+        # Bounded by the call's brackets, a `where` condition here is read as written: no extra parentheses.
+        return self._collection(a, "end", OR) if isinstance(a, Collection) else self.flat(a)
 
     def _arith(self, e: Arith, follow: Follow) -> str:
         level = SUM if e.op in ("+", "-") else PRODUCT
@@ -371,7 +426,7 @@ class _Printer:
 
     def _greedy(self, e: Quantified | CountQuant | EachPeriod | Collection, follow: Follow) -> str:
         head, tail = self._head_tail(e, follow)
-        return head if tail is None else f"{head} {self.flat(tail, OR, follow)}"
+        return head if tail is None else f"{head} {self.flat(tail, TAIL, follow)}"
 
     def _head_tail(self, e: Expr, follow: Follow) -> tuple[str, Expr | None]:
         """Split a greedy construct into its fixed head and the expression it ends with (if any)."""
@@ -389,9 +444,9 @@ class _Printer:
         head = c.entity if c.via is None else f"{c.entity} {self.kw('via')} {c.via}"
         return (head, None) if c.where is None else (f"{head} {self.kw('where')}", c.where)
 
-    def _collection(self, c: Collection, follow: Follow) -> str:
+    def _collection(self, c: Collection, follow: Follow, level: int = TAIL) -> str:
         head, where = self._collection_head(c)
-        return head if where is None else f"{head} {self.flat(where, OR, follow)}"
+        return head if where is None else f"{head} {self.flat(where, level, follow)}"
 
     def _quantified(self, e: Quantified, follow: Follow) -> tuple[str, Expr | None]:
         if e.body is None:
@@ -426,54 +481,63 @@ class _Printer:
 
     # -- expressions over several lines --------------------------------------------------------
 
-    def block(self, e: Expr, avail: int, level: int = OR, follow: Follow = "end") -> list[str]:
-        """`e` as lines no wider than `avail` where it can be broken (chains, quantifier bodies)."""
+    def block(self, e: Expr, avail: int, level: int = OR, follow: Follow = "end") -> list[_Line]:
+        """`e` as lines no wider than `avail` where it can be broken (chains, quantifier bodies), and
+        broken there too when a comment stands inside it."""
         one_line = self.flat(e, level, follow)
-        if display_width(one_line) <= avail:
-            return [one_line]
+        span = getattr(e, "span", NO_SPAN)
+        if display_width(one_line) <= avail and not self._commented(span):
+            return [_at(one_line, span)]
         if _needs_parens(e, level, follow):
             inner = self.block(e, avail - len(INDENT))
-            return [one_line] if len(inner) == 1 else ["(", *_indent(inner), ")"]
+            if len(inner) == 1:
+                return [_at(one_line, span)]
+            return [_Line("(", span.line, span.line), *_indent(inner), _Line(")", span.end_line, span.end_line)]
         if isinstance(e, And | Or):
             return self._break_chain(e, avail, follow)
         if isinstance(e, Not):
             lines = self.block(e.operand, avail - display_width(self.kw("not")) - 1, NOT, follow)
-            return [f"{self.kw('not')} {lines[0]}", *lines[1:]]
+            return [replace(lines[0], text=f"{self.kw('not')} {lines[0].text}", first=span.line), *lines[1:]]
         if _reach(e) == "any":
             return self._break_greedy(e, avail, follow)
-        return [one_line]
+        return [_at(one_line, span)]
 
-    def _break_greedy(self, e: Expr, avail: int, follow: Follow) -> list[str]:
+    def _break_greedy(self, e: Expr, avail: int, follow: Follow) -> list[_Line]:
         """The head on one line, the body or `where` condition indented under it."""
         head, tail = self._head_tail(e, follow)
         assert tail is not None
-        lines = self.block(tail, avail - len(INDENT), OR, follow)
-        hugged = f"{head} {lines[0]}"
+        span = getattr(e, "span", NO_SPAN)
+        lines = self.block(tail, avail - len(INDENT), TAIL, follow)
+        if lines[0].text == "(":
+            # A parenthesised body opens on the head's line and closes level with it.
+            return [_Line(f"{head} (", span.line, span.line), *lines[1:]]
+        hugged = f"{head} {lines[0].text}"
         if len(lines) > 1 and _reach(tail) == "any" and display_width(hugged) <= avail:
             # `each X has at least 1 Y where` reads as one head; only the innermost tail goes below.
-            return [hugged, *lines[1:]]
-        return [head, *_indent(lines)]
+            return [replace(lines[0], text=hugged, first=span.line), *lines[1:]]
+        return [_Line(head, span.line, span.line), *_indent(lines)]
 
-    def _break_chain(self, e: And | Or, avail: int, follow: Follow) -> list[str]:
+    def _break_chain(self, e: And | Or, avail: int, follow: Follow) -> list[_Line]:
         level = AND if isinstance(e, And) else OR
         op = self.kw("and" if isinstance(e, And) else "or") + " "
         operands = _chain(e)
-        lines: list[str] = []
+        lines: list[_Line] = []
         for i, operand in enumerate(operands):
             last = i == len(operands) - 1
             sub = self.block(operand, avail - display_width(op) - len(INDENT), level if i == 0 else level + 1,
                              follow if last else "other")
-            if not sub[0].endswith("("):
+            if not sub[0].text.endswith("("):
                 # A nested chain or quantifier body hangs under its operand, so `a or b and c` split
                 # over lines still shows that `b and c` is one operand.
                 sub = [sub[0], *_indent(sub[1:])]
-            lines += sub if i == 0 else [op + sub[0], *sub[1:]]
+            lines += sub if i == 0 else [replace(sub[0], text=op + sub[0].text), *sub[1:]]
         return lines
 
-    def _hanging(self, prefix: str, e: Expr, avail: int) -> list[str]:
-        """`prefix EXPR`, continuation lines indented one step under the prefix."""
+    def _hanging(self, prefix: str, e: Expr, avail: int, span: Span) -> list[_Line]:
+        """`prefix EXPR` (what `span` covers), continuation lines indented one step under the prefix."""
         lines = self.block(e, avail - display_width(prefix))
-        return [prefix + lines[0], *_indent(lines[1:])]
+        first = replace(lines[0], text=prefix + lines[0].text, first=span.line or lines[0].first)
+        return [first, *_indent(lines[1:])]
 
     # -- declarations --------------------------------------------------------------------------
 
@@ -482,53 +546,60 @@ class _Printer:
         previous: Decl | None = None
         for decl in rs.decls:
             if not _same_run(previous, decl):
-                lines.append("")
+                lines.append(_Line(""))
             with too_deep_on_overflow(decl.span):
                 lines += self._decl(decl)
             previous = decl
-        return "\n".join(lines) + "\n"
+        if not self.comments and not rs.text:
+            return "\n".join(line.text for line in lines) + "\n"
+        return _render(lines, self.comments, _blank_lines(rs.text))
 
-    def _header(self, rs: RulesetFile) -> list[str]:
+    def _header(self, rs: RulesetFile) -> list[_Line]:
         first = f"{self.kw('ruleset')} {rs.id} {self._titles(rs.title, rs.title_en)}"
+        last = rs.id_span.end_line
         if rs.version is not None:
             first += f" {self.kw('version')} {quote(rs.version)}"
-        lines = [first]
+            last = max(last, rs.version_span.end_line)
+        lines = [_Line(first, rs.span.line, last)]
         for ext in rs.extends:
-            lines.append(f"{self.kw('extends')} {quote(ext.target) if ext.is_path else ext.target}")
+            lines.append(_at(f"{self.kw('extends')} {quote(ext.target) if ext.is_path else ext.target}", ext.span))
         if rs.language is not None:
-            lines.append(f"{self.kw('language')} {rs.language}")
+            lines.append(_at(f"{self.kw('language')} {rs.language}", rs.language_span))
         return lines
 
     def _titles(self, title: str, title_en: str | None) -> str:
         return quote(title) if title_en is None else f"{quote(title)} {quote(title_en)}"
 
-    def _decl(self, d: Decl) -> list[str]:
+    def _decl(self, d: Decl) -> list[_Line]:
         if isinstance(d, ParamDecl):
-            return self._hanging(f"{self.kw('set' if d.is_set else 'param')} {d.name} = ", d.value, WIDTH)
+            return self._hanging(f"{self.kw('set' if d.is_set else 'param')} {d.name} = ", d.value, WIDTH, d.span)
         if isinstance(d, EntityDecl):
             return self._entity(d)
         if isinstance(d, FactDecl):
             label = "" if d.label is None else f" {quote(d.label)}"
-            return [f"{self.kw('fact')} {d.name}: {d.type}{label}{self._aliases(d.aliases)}"]
+            return [_at(f"{self.kw('fact')} {d.name}: {d.type}{label}{self._aliases(d.aliases)}", d.span)]
         if isinstance(d, Section):
             return self._section(d)
         if isinstance(d, Override):
-            return self._braced(f"{self.kw('override')} {d.rule_id}", self._metas(d.meta, WIDTH - 2))
-        return [f"{self.kw('drop')} {d.rule_id} {self.kw('because')} {quote(d.reason)}"]
+            return self._braced(f"{self.kw('override')} {d.rule_id}", self._metas(d.meta, WIDTH - 2), d.span)
+        return [_at(f"{self.kw('drop')} {d.rule_id} {self.kw('because')} {quote(d.reason)}", d.span)]
 
-    def _braced(self, head: str, body: list[str]) -> list[str]:
-        return [f"{head} {{", *_indent(body), "}"] if body else [f"{head} {{}}"]
+    def _braced(self, head: str, body: list[_Line], span: Span) -> list[_Line]:
+        if not body:
+            return [_at(f"{head} {{}}", span)]
+        return [_Line(f"{head} {{", span.line, span.line), *_indent(body),
+                _Line("}", span.end_line, span.end_line, close=True)]
 
     def _aliases(self, aliases: tuple[str, ...]) -> str:
         return f" {self.kw('aka')} " + ", ".join(map(quote, aliases)) if aliases else ""
 
-    def _entity(self, d: EntityDecl) -> list[str]:
+    def _entity(self, d: EntityDecl) -> list[_Line]:
         if d.extend:
             head = f"{self.kw('extend')} {self.kw('entity')} {d.name}"
         else:
             label = "" if d.label is None else f" {quote(d.label)}"
             head = f"{self.kw('entity')} {d.name}{label}{self._aliases(d.aliases)}"
-        return self._braced(head, [self._field(f) for f in d.fields])
+        return self._braced(head, [_at(self._field(f), f.span) for f in d.fields], d.span)
 
     def _field(self, f: FieldDecl) -> str:
         if f.target is not None:
@@ -537,32 +608,32 @@ class _Printer:
             text = f"{self.kw('key')} " * f.is_key + f"{f.name}: {f.type}"
         return text + f" {self.kw('required')}" * f.required + self._aliases(f.aliases)
 
-    def _section(self, s: Section) -> list[str]:
-        body: list[str] = []
+    def _section(self, s: Section) -> list[_Line]:
+        body: list[_Line] = []
         for i, rule in enumerate(s.rules):
-            body += [""] * (i > 0) + self._rule(rule, WIDTH - len(INDENT))
-        return self._braced(f"{self.kw('section')} {quote(s.name)}", body)
+            body += [_Line("")] * (i > 0) + self._rule(rule, WIDTH - len(INDENT))
+        return self._braced(f"{self.kw('section')} {quote(s.name)}", body, s.span)
 
-    def _rule(self, r: Rule, avail: int) -> list[str]:
+    def _rule(self, r: Rule, avail: int) -> list[_Line]:
         # Guarded here rather than only per declaration, so the diagnostic names the rule.
         with too_deep_on_overflow(r.span, r.id):
-            lines = [f"{self.kw('rule')} {r.id} {self._titles(r.title, r.title_en)}"]
+            lines = [_Line(f"{self.kw('rule')} {r.id} {self._titles(r.title, r.title_en)}", r.span.line, r.id_span.end_line)]
             lines += _indent(self._metas(r.meta, avail - 4), INDENT * 2)
-            lines[-1] += " {"
+            lines[-1] = replace(lines[-1], text=lines[-1].text + " {")
             lines += _indent(self.block(r.body, avail - len(INDENT)))
-        return [*lines, "}"]
+        return [*lines, _Line("}", r.span.end_line, r.span.end_line, close=True)]
 
     # -- metadata ------------------------------------------------------------------------------
 
-    def _metas(self, metas: tuple[Meta, ...], avail: int) -> list[str]:
+    def _metas(self, metas: tuple[Meta, ...], avail: int) -> list[_Line]:
         return [line for m in metas for line in self._meta(m, avail)]
 
-    def _meta(self, m: Meta, avail: int) -> list[str]:
+    def _meta(self, m: Meta, avail: int) -> list[_Line]:
         key, v = m.key, m.value
         if key == "applies":
             assert not isinstance(v, int | Fraction | str | dt.date | tuple | Scoring)
-            return self._hanging(f"{self.kw(key)} ", v, avail)
-        return [f"{self.kw(key)} {self._meta_value(m)}"]
+            return self._hanging(f"{self.kw(key)} ", v, avail, m.span)
+        return [_at(f"{self.kw(key)} {self._meta_value(m)}", m.span)]
 
     def _meta_value(self, m: Meta) -> str:
         v = m.value
@@ -587,6 +658,129 @@ class _Printer:
             return _SCORING[s.mode][self.zh]
         n = decimal(s.deduct or 0)
         return f"每项扣 {n} 分" if self.zh else f"deduct {n} per item"
+
+
+# ---------------------------------------------------------------------------------------------
+# Comments and blank lines
+# ---------------------------------------------------------------------------------------------
+
+#: A source line left blank, placed among the output lines the way an own-line comment is.
+_BLANK = Comment("", 0, 0, own_line=True)
+
+
+def _blank_lines(text: str) -> list[int]:
+    """The numbers of the source lines that hold nothing but blanks (lines end at `\\n`, as lark counts)."""
+    return [i for i, line in enumerate(text.split("\n"), 1) if not line.strip()]
+
+
+def _place(lines: list[_Line], comments: tuple[Comment, ...], blanks: list[int]) -> list[list[Comment]]:
+    """Where each comment and kept blank line goes: slot 2i is before output line i, 2i+1 the end of it,
+    2n after the last line.
+
+    An own-line comment goes before the first line that prints anything from its source line or after;
+    a trailing one to the end of the last line that prints something from its source line or before. A
+    comment is never placed before one that came earlier in the source, so the order is kept whatever
+    the layout moved. A blank line is kept only where it fell between two output lines."""
+    n = len(lines)
+    slots: list[list[Comment]] = [[] for _ in range(2 * n + 1)]
+    known = [i for i, line in enumerate(lines) if line.first]
+    marks = sorted([(c.line, c.column, c) for c in comments] + [(b, 0, _BLANK) for b in blanks],
+                   key=lambda m: (m[0], m[1]))
+    lowest = 0  # no slot below this: the slot of the previous comment
+    k = 0  # index into `known`: lines before it cannot take what comes next
+    for line_no, _col, c in marks:
+        own = c is _BLANK or c.own_line
+        while k < len(known) and 2 * known[k] + 1 < lowest:
+            k += 1
+        slot = -1
+        if not own:
+            j, found = k, -1
+            while j < len(known) and lines[known[j]].first <= line_no:
+                found, j = known[j], j + 1
+            if found >= 0:
+                slot = 2 * found + 1
+        if slot < 0:
+            j = k
+            while j < len(known) and lines[known[j]].last < line_no:
+                j += 1
+            if j == len(known):
+                slot = 2 * n
+            elif c is _BLANK and lines[known[j]].first <= line_no:
+                continue  # a blank line inside what one output line prints
+            else:
+                slot = 2 * known[j]
+        slot = max(slot, lowest)
+        if slot % 2 and own:
+            slot += 1  # an own-line comment after a trailing one goes before the next line
+        slots[slot].append(c)
+        lowest = slot
+    return slots
+
+
+def _render(lines: list[_Line], comments: tuple[Comment, ...], blanks: list[int]) -> str:
+    """The output lines with the comments and the author's blank lines put back."""
+    slots = _place(lines, comments, blanks)
+    out: list[tuple[str, str | None, str]] = []  # (text, trailing comment, kind: code | comment | blank)
+
+    def own(c: Comment, before: _Line | None) -> None:
+        if c is _BLANK:
+            out.append(("", None, "blank"))
+            return
+        indent = "" if before is None else before.text[: len(before.text) - len(before.text.lstrip())]
+        if before is not None and before.close:
+            indent += INDENT
+        out.append((indent + c.text, None, "comment"))
+
+    for i, line in enumerate(lines):
+        for c in slots[2 * i]:
+            own(c, line)
+        trailing = slots[2 * i + 1]
+        for c in trailing[:-1]:
+            own(c, line)  # only one comment fits at the end of a line; the others go above it, in order
+        if not line.text:
+            out.append(("", None, "blank"))
+        else:
+            out.append((line.text, trailing[-1].text if trailing else None, "close" if line.close else "code"))
+    for c in slots[2 * len(lines)]:
+        own(c, None)
+    return _join(_tidy(out))
+
+
+def _tidy(out: list[tuple[str, str | None, str]]) -> list[tuple[str, str | None, str]]:
+    """Blank lines at most one in a row, none at either end of the file or of a pair of braces."""
+    kept: list[tuple[str, str | None, str]] = []
+    for item in out:
+        if item[2] == "blank":
+            if not kept or kept[-1][2] == "blank" or (kept[-1][2] == "code" and kept[-1][0].endswith("{")):
+                continue
+        elif item[2] == "close" and kept and kept[-1][2] == "blank":
+            kept.pop()
+        kept.append(item)
+    while kept and kept[-1][2] == "blank":
+        kept.pop()
+    return kept
+
+
+def _join(out: list[tuple[str, str | None, str]]) -> str:
+    """The text, trailing comments aligned over each run of consecutive lines of one indentation that have one."""
+    texts: list[str] = []
+    i = 0
+    while i < len(out):
+        text, comment, _kind = out[i]
+        if comment is None:
+            texts.append(text)
+            i += 1
+            continue
+        indent = len(text) - len(text.lstrip())
+        j = i
+        while j < len(out) and out[j][1] is not None and len(out[j][0]) - len(out[j][0].lstrip()) == indent:
+            j += 1
+        column = max(display_width(out[r][0]) for r in range(i, j)) + 2
+        for r in range(i, j):
+            code, note, _ = out[r]
+            texts.append(code + " " * (column - display_width(code)) + (note or ""))
+        i = j
+    return "\n".join(texts) + "\n"
 
 
 def _same_run(previous: Decl | None, decl: Decl) -> bool:
