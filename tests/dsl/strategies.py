@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from fractions import Fraction
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from hypothesis import strategies as st
 
@@ -47,6 +48,7 @@ from kepu_rules.dsl.ast import (
     Today,
     Within,
 )
+from kepu_rules.dsl.formatter import function_names
 
 S = st.SearchStrategy
 
@@ -260,3 +262,23 @@ def rulesets(keyword_lang: str | None = None) -> S[RulesetFile]:
         keyword_lang=langs,
     )
 
+
+
+T = TypeVar("T")
+
+
+def with_function_names(tree: T, lang: str) -> T:
+    """`tree` with every function name spelled as `format_ruleset(..., lang)` writes it."""
+    table = function_names(lang)  # type: ignore[arg-type]
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, Call):
+            return dataclasses.replace(node, func=table.get(node.func, node.func), args=walk(node.args))
+        if dataclasses.is_dataclass(node) and not isinstance(node, type):
+            return dataclasses.replace(node, **{f.name: walk(getattr(node, f.name))
+                                                for f in dataclasses.fields(node) if f.compare})
+        if isinstance(node, tuple):
+            return tuple(walk(item) for item in node)
+        return node
+
+    return walk(tree)  # type: ignore[no-any-return]

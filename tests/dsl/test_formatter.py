@@ -12,12 +12,12 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from kepu_rules.diagnostics import KepuError, display_width
-from kepu_rules.dsl.ast import Expr, Name, RulesetFile
+from kepu_rules.dsl.ast import And, Expr, Name, Or, RulesetFile
 from kepu_rules.dsl.formatter import WIDTH, decimal, format_expr, format_ruleset, percent, quote
 from kepu_rules.dsl.formatter import _reach as reach
 from kepu_rules.dsl.parse import parse
 from kepu_rules.dsl.transformer import unquote
-from tests.dsl.strategies import NAMES, expressions, rulesets
+from tests.dsl.strategies import NAMES, expressions, rulesets, with_function_names
 
 PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 IN_RULE = 'ruleset r "t"\nsection "s" {\n  rule A1 "t" {\n'
@@ -56,7 +56,7 @@ section "阵地建设" {
 
 GOLDEN_EN = """\
 ruleset national "全国科普示范区创建标准" "National demonstration district criteria" version "2021-2025"
-extends schema
+extends schema  # 继承
 language zh
 
 param 科普日覆盖率目标 = 80%
@@ -97,7 +97,7 @@ section "阵地建设" {
 
 GOLDEN_ZH = """\
 规则集 national "全国科普示范区创建标准" "National demonstration district criteria" 版本 "2021-2025"
-继承 schema
+继承 schema  # 继承
 语言 zh
 
 参数 科普日覆盖率目标 = 80%
@@ -131,7 +131,7 @@ GOLDEN_ZH = """\
       计分方式 按比例
       预警 70%
       适用于 常住人口 > 100000 {
-    coverage(社区 其中 有科普活动室) >= 科普日覆盖率目标
+    覆盖率(社区 其中 有科普活动室) >= 科普日覆盖率目标
   }
 }
 """
@@ -235,7 +235,7 @@ ruleset r "t"
 
 section "s" {
   rule B-2.1 "科普场馆" {
-    (some 科普场馆 has 面积 >= 1000 and 年接待量 >= 50000) and 有科普e站
+    (some 科普场馆 has (面积 >= 1000 and 年接待量 >= 50000)) and 有科普e站
     or not some 科普基地
     or count(科普活动 via 主办社区 where 类别 = "专家服务") >= 3
       and 日期 between 2026-09-01 and 2026-09-30
@@ -243,11 +243,12 @@ section "s" {
   }
 
   rule B3 "t" {
-    each quarter of 2026 has at least 1 科普活动 where
+    each quarter of 2026 has at least 1 科普活动 where (
       类别 = "专家服务"
       and 日期 within 2 years before today
       and 名称 contains "科普"
       and 参与人数 >= 30
+    )
   }
 }
 """
@@ -309,7 +310,16 @@ EXPRESSIONS = [
     ("-12.5% + -0.25", "-12.5% + -0.25", "-12.5% + -0.25"),
     # greedy quantifiers swallow what follows them
     ("(some E has x) and y", "(some E has x) and y", "(存在 E 满足 x) 且 y"),
-    ("some E has (x and y)", "some E has x and y", "存在 E 满足 x 且 y"),
+    # ... and a greedy body or `where` that takes an and/or shows it in parentheses
+    ("some E has (x and y)", "some E has (x and y)", "存在 E 满足 (x 且 y)"),
+    ("each X has A and B", "each X has (A and B)", "每个 X 满足 (A 且 B)"),
+    ("每个 X 其中 A 且 至少有 1 个 Y 至少有 1 个 Z", "each X where (A and at least 1 个 Y) has at least 1 个 Z",
+     "每个 X 其中 (A 且 至少有 1 个 Y) 至少有 1 个 Z"),
+    ("每个 X 其中 A 或 B 满足 C", "each X where (A or B) has C", "每个 X 其中 (A 或 B) 满足 C"),
+    ("at least 2 Y where A or B", "at least 2 Y where (A or B)", "至少有 2 Y 其中 (A 或 B)"),
+    ("each year of 2026 has A and B", "each year of 2026 has (A and B)", "每年 于 2026 满足 (A 且 B)"),
+    ("each X has not (A and B)", "each X has not (A and B)", "每个 X 满足 非 (A 且 B)"),
+    ("count(X where A and B) > 1", "count(X where A and B) > 1", "count(X 其中 A 且 B) > 1"),
     ("not (some E has x) and y", "not (some E has x) and y", "非 (存在 E 满足 x) 且 y"),
     ("-(some E has x)", "-some E has x", "-存在 E 满足 x"),
     ("(some E) and y", "some E and y", "存在 E 且 y"),
@@ -337,7 +347,7 @@ EXPRESSIONS = [
     ("x 不低于 1", "x >= 1", "x >= 1"),
     ("x <> 1", "x != 1", "x != 1"),
     ("x 少于 1", "x < 1", "x < 1"),
-    ("存在 E 满足 x 或者 y 并且 z", "some E has x or y and z", "存在 E 满足 x 或 y 且 z"),
+    ("存在 E 满足 x 或者 y 并且 z", "some E has (x or y and z)", "存在 E 满足 (x 或 y 且 z)"),
     ("x not in [1, 2.50]", "x not in [1, 2.5]", "x 不属于 [1, 2.5]"),
     ("三长.职务 contains all [\"校长\"]", "三长.职务 contains all [\"校长\"]", "三长.职务 包含全部 [\"校长\"]"),
     ("x contains any [1]", "x contains any [1]", "x 包含任一 [1]"),
@@ -397,8 +407,9 @@ def test_strategy_names_are_plain_names(name: str) -> None:
 @PROPERTY
 @given(rulesets(), st.sampled_from(("zh", "en")))
 def test_parse_of_format_is_identity(rs: RulesetFile, lang: str) -> None:
+    # An explicit language spells function names in it too.
     text = format_ruleset(rs, lang)  # type: ignore[arg-type]
-    assert parse(text) == dataclasses.replace(rs, keyword_lang=lang)
+    assert parse(text) == with_function_names(dataclasses.replace(rs, keyword_lang=lang), lang)
 
 
 @PROPERTY
@@ -442,6 +453,8 @@ def test_no_redundant_parentheses(e: Expr) -> None:
         inner = parse_expr(text[start + 1 : end])
         if reach(inner) == "any":
             continue  # a greedy construct is parenthesised whenever anything follows it, needed or not
+        if isinstance(inner, And | Or) and text[:start].endswith(("where ", "has ")):
+            continue  # a greedy body that takes an and/or shows it (the point of these parentheses)
         stripped = text[:start] + text[start + 1 : end] + text[end + 1 :]
         with contextlib.suppress(KepuError):  # a syntax error shows the parentheses were needed
             assert parse_expr(stripped) != e, f"redundant parentheses in {text!r}"
@@ -496,6 +509,7 @@ def test_a_real_file_is_stable() -> None:
     assert parse(text) == original
     assert format_ruleset(parse(text)) == text
     english = format_ruleset(original, "en")
-    assert parse(english) == dataclasses.replace(original, keyword_lang="en")
+    assert parse(english) == with_function_names(dataclasses.replace(original, keyword_lang="en"), "en")
     assert format_ruleset(parse(english), "zh") == text
-    assert "    没有 安全事故 其中 日期 在 今天 之前 2 年内 或 等级 属于 [\"重大\", \"较大\"]\n" in text
+    assert "    没有 安全事故 其中 (日期 在 今天 之前 2 年内 或 等级 属于 [\"重大\", \"较大\"])\n" in text
+    assert "    increasing(经费, 年度, 金额) and each year from 2021 to 2025 has sum(经费.金额) > 100\n" in english
