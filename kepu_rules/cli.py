@@ -402,28 +402,58 @@ def lint(paths: tuple[Path, ...], lang: str | None) -> None:
 
 @cli.command(context_settings=CONTEXT_SETTINGS)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--check", "check_only", is_flag=True, help="Change nothing; exit 1 if a file is not formatted.")
+@click.option("--check", "check_only", is_flag=True,
+              help="Change nothing; print what would change as a diff and exit 1 if a file is not formatted.")
 @click.option("--lang", "lang", type=click.Choice(["zh", "en"]), default=None,
-              help="Keyword language of the output (default: the language of each file's header keyword).")
+              help="Keyword and function-name language of the output (default: the language of each file's "
+                   "header keyword, function names as written); also the language of messages.")
 def fmt(paths: tuple[Path, ...], check_only: bool, lang: str | None) -> None:
-    """Rewrite ruleset files in the canonical layout (`--check` only reports)."""
+    """Rewrite ruleset files (or every *.kepu under a folder) in the canonical layout, keeping comments.
+
+    Exit codes: 0 every file is formatted (or was rewritten); 1 with --check, some file is not formatted;
+    2 a file cannot be read or parsed, or no .kepu file was found.
+    """
+    import difflib
+
     from kepu_rules.dsl.formatter import format_ruleset
     from kepu_rules.dsl.parse import parse_file
 
+    chosen = _guess_lang(lang)
     changed: list[Path] = []
+    files = 0
     for path in _kepu_files(paths):
+        files += 1
         try:
             tree = parse_file(path)
         except KepuError as err:
-            fail_with(err, _guess_lang(lang))
-        original = path.read_text(encoding="utf-8-sig")
+            fail_with(err, chosen)
+        original = tree.text
         formatted = format_ruleset(tree, lang)  # type: ignore[arg-type]
-        if formatted != original:
-            changed.append(path)
-            if not check_only:
-                path.write_text(formatted, encoding="utf-8")
+        if formatted == original:
+            continue
+        changed.append(path)
+        if check_only:
+            diff = difflib.unified_diff(original.splitlines(keepends=True), formatted.splitlines(keepends=True),
+                                        f"{path}", f"{path} ({'格式化后' if chosen == 'zh' else 'formatted'})")
+            click.echo("".join(line if line.endswith("\n") else line + "\n" for line in diff), nl=False)
+        else:
+            path.write_text(formatted, encoding="utf-8")
+    if files == 0:
+        click.echo("没有找到 .kepu 文件" if chosen == "zh" else "no .kepu files found", err=True)
+        sys.exit(exitcodes.INPUT_ERROR)
     for path in changed:
-        click.echo(f"{'would reformat' if check_only else 'reformatted'} {path}")
+        if chosen == "zh":
+            click.echo(f"{'需要格式化' if check_only else '已格式化'} {path}", err=check_only)
+        else:
+            click.echo(f"{'would reformat' if check_only else 'reformatted'} {path}", err=check_only)
+    same = files - len(changed)
+    if chosen == "zh":
+        verb = "需要格式化" if check_only else "已格式化"
+        click.echo(f"{len(changed)} 个文件{verb}，{same} 个文件格式无需改动", err=True)
+    else:
+        verb = "would be reformatted" if check_only else "reformatted"
+        click.echo(f"{len(changed)} file{'s' if len(changed) != 1 else ''} {verb}, "
+                   f"{same} file{'s' if same != 1 else ''} left unchanged", err=True)
     if check_only and changed:
         sys.exit(exitcodes.FAIL)
 
