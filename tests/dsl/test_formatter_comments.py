@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kepu_rules.dsl import ir as I
-from kepu_rules.dsl.ast import RulesetFile
+from kepu_rules.dsl.ast import RulesetFile, Span
 from kepu_rules.dsl.checker import CheckedRuleset, check
 from kepu_rules.dsl.formatter import format_ruleset
 from kepu_rules.dsl.parse import parse, parse_file
@@ -202,10 +202,37 @@ def sprinkled(draw: st.DrawFn, text: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _starts(node: Any) -> set[tuple[int, int]]:
+    """Where each node of an AST starts (line, column): a place between two tokens."""
+    if isinstance(node, Span):
+        return {(node.line, node.column)} if node.line else set()
+    if dataclasses.is_dataclass(node) and not isinstance(node, type):
+        return {p for f in dataclasses.fields(node) for p in _starts(getattr(node, f.name))}
+    if isinstance(node, tuple):
+        return {p for item in node for p in _starts(item)}
+    return set()
+
+
+@st.composite
+def between_tokens(draw: st.DrawFn, text: str) -> str:
+    """`text` with comments put in the middle of lines, right before where some node starts: inside
+    expressions, between metadata, after an opening brace ..."""
+    starts = sorted(_starts(parse(text)))
+    lines = text.split("\n")
+    chosen = draw(st.lists(st.sampled_from(starts), max_size=6, unique=True)) if starts else []
+    for line, column in sorted(chosen, reverse=True):
+        before, after = lines[line - 1][: column - 1], lines[line - 1][column - 1 :]
+        own = draw(st.booleans()) and not before.strip()
+        comment = draw(comments)
+        lines[line - 1] = (f"{before}\n  {comment}\n  " if own else f"{before}  {comment}\n    ") + after
+    return "\n".join(lines)
+
+
 @st.composite
 def commented_files(draw: st.DrawFn) -> str:
     layout = draw(st.sampled_from(("zh", "en")))
-    return draw(with_comments(format_ruleset(draw(rulesets()), layout)))  # type: ignore[arg-type]
+    text = draw(with_comments(format_ruleset(draw(rulesets()), layout)))  # type: ignore[arg-type]
+    return draw(between_tokens(text)) if draw(st.booleans()) else text
 
 
 @PROPERTY
