@@ -556,11 +556,13 @@ class _Printer:
 
     def _header(self, rs: RulesetFile) -> list[_Line]:
         first = f"{self.kw('ruleset')} {rs.id} {self._titles(rs.title, rs.title_en)}"
-        last = rs.id_span.end_line
+        lines = [_Line(first, rs.span.line, rs.id_span.end_line)]
         if rs.version is not None:
-            first += f" {self.kw('version')} {quote(rs.version)}"
-            last = max(last, rs.version_span.end_line)
-        lines = [_Line(first, rs.span.line, last)]
+            version = f"{self.kw('version')} {quote(rs.version)}"
+            if display_width(f"{first} {version}") <= WIDTH:
+                lines = [_Line(f"{first} {version}", rs.span.line, max(rs.id_span.end_line, rs.version_span.end_line))]
+            else:  # long titles: the version continues the header on a line of its own
+                lines.append(_at(INDENT * 2 + version, rs.version_span))
         for ext in rs.extends:
             lines.append(_at(f"{self.kw('extends')} {quote(ext.target) if ext.is_path else ext.target}", ext.span))
         if rs.language is not None:

@@ -55,7 +55,8 @@ section "阵地建设" {
 """
 
 GOLDEN_EN = """\
-ruleset national "全国科普示范区创建标准" "National demonstration district criteria" version "2021-2025"
+ruleset national "全国科普示范区创建标准" "National demonstration district criteria"
+    version "2021-2025"
 extends schema  # 继承
 language zh
 
