@@ -271,8 +271,7 @@ class FactBase:
                 if deferred is not None:
                     if all(value in targets for value in deferred.index(f.name)):
                         continue
-                    self._rows[name] = deferred.all()  # to report each dangling reference where it is
-                    del self.deferred[name]
+                    self._undefer(name)  # to report each dangling reference where it is
                 ref_name = f.name
                 for row in self._rows[name]:
                     value = row.values.get(ref_name)
@@ -284,6 +283,21 @@ class FactBase:
                             hint=_nearest_hint(str(value), [str(k) for k in targets]),
                             code="dangling-reference"))
         return problems
+
+    def _undefer(self, name: str) -> None:
+        """Build a deferred entity's Rows after its keys were checked (so they are unique and filled):
+        they are indexed here, as `_index_keys` indexes rows read in Python, so references to this
+        entity checked later find its keys."""
+        rows = self._rows[name] = self.deferred.pop(name).all()
+        entity = self.schema.entities.get(name)
+        key = entity.key if entity else None
+        if key is None:
+            return
+        index: dict[Any, Row] = {}
+        for row in rows:
+            row.key = row.values.get(key.name)
+            index[row.key] = row
+        self._by_key[name] = index
 
     def _deferred_key_index(self, entity: str) -> Mapping[Any, Row]:
         deferred = self.deferred[entity]
