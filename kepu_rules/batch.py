@@ -85,6 +85,9 @@ class RankedDistrict(_Model):
     gaps: list[RankedGap] = Field(default_factory=list)  # the biggest gaps by points missing
     counts: dict[str, int] = Field(default_factory=dict)  # rules by status
     diagnostics: list[DiagnosticInfo] = Field(default_factory=list)  # why the input is wrong
+    #: Set when assessing this project met an internal error (a bug, not its input): the file holding
+    #: the traceback and the versions (kepu_rules.crash), or "" when none could be written.
+    internal_error: str | None = None
 
     def sort_key(self) -> tuple[int, float, int, str]:
         return (VERDICT_ORDER[self.verdict], -(self.percent if self.percent is not None else -1.0),
@@ -122,6 +125,11 @@ class Ranking(_Model):
     @property
     def has_errors(self) -> bool:
         return any(d.verdict == "error" for d in self.districts)
+
+    @property
+    def internal_errors(self) -> list[RankedDistrict]:
+        """The projects whose assessment met an internal error (a bug, not their input)."""
+        return [d for d in self.districts if d.internal_error is not None]
 
 
 ProgressCallback = Callable[[int, int, RankedDistrict], None]
@@ -229,11 +237,13 @@ def assess_project(project: Path, lang: Lang = "zh", folder: str | None = None,
         infos = [_diagnostic_info(d, lang) for d in err.diagnostics if d.is_error] or \
                 [_diagnostic_info(d, lang) for d in err.diagnostics]
         return _error_entry(shown, _district_name(project), infos)
-    except Exception as exc:  # a bug of ours or a plugin's: report it against this project, keep going
-        message = Msg(f"评估时出现内部错误：{type(exc).__name__}: {exc}",
-                      f"internal error while assessing: {type(exc).__name__}: {exc}")
-        d = Diagnostic(Location(str(project)), message, code="internal-error")
-        return _error_entry(shown, _district_name(project), [_diagnostic_info(d, lang)])
+    except Exception as exc:  # a bug of ours or a plugin's: listed against this project, the batch goes on
+        from kepu_rules.crash import internal_error_message, summary, write_crash_file
+
+        path = write_crash_file(exc, project)
+        d = Diagnostic(Location(str(project)), internal_error_message(summary(exc), path), code="internal-error")
+        entry = _error_entry(shown, _district_name(project), [_diagnostic_info(d, lang)])
+        return entry.model_copy(update={"internal_error": str(path) if path is not None else ""})
 
 
 _Job = tuple[str, str, Lang, dict[str, str], float | None, date | None, "Engine"]
@@ -343,20 +353,26 @@ def assess_batch(folder: Path, lang: Lang = "zh", progress: ProgressCallback | N
 
 
 def _worker_died(job: _Job, exc: BaseException) -> RankedDistrict:
+    from kepu_rules.crash import internal_error_message, write_crash_file
     from kepu_rules.diagnostics import Diagnostic, Location
     from kepu_rules.i18n import Msg
 
     project, folder, lang = job[0], job[1], job[2]
-    d = Diagnostic(Location(project), Msg(f"评估进程异常退出：{exc}", f"the assessing process died: {exc}"),
-                   code="internal-error")
-    return _error_entry(folder, _district_name(Path(project)), [_diagnostic_info(d, lang)])
+    path = write_crash_file(exc, Path(project))
+    died = Msg(f"评估进程异常退出：{exc}", f"the assessing process died: {exc}")
+    d = Diagnostic(Location(project), internal_error_message(died.render(lang), path), code="internal-error")
+    entry = _error_entry(folder, _district_name(Path(project)), [_diagnostic_info(d, lang)])
+    return entry.model_copy(update={"internal_error": str(path) if path is not None else ""})
 
 
 def exit_code(ranking: Ranking) -> int:
-    """The proposed exit code of `kepu check --batch`: 2 if any project's input is wrong, else 0 if
-    every district passes, else 1 (no project at all is wrong input too: 2)."""
+    """The exit code of `kepu check --batch`: 3 if assessing any project met an internal error, else 2
+    if any project's input is wrong, else 0 if every district passes, else 1 (no project at all is
+    wrong input too: 2)."""
     from kepu_rules import exitcodes
 
+    if ranking.internal_errors:
+        return exitcodes.INTERNAL_ERROR
     if not ranking.districts or ranking.has_errors:
         return exitcodes.INPUT_ERROR
     return exitcodes.PASS if ranking.all_pass else exitcodes.FAIL

@@ -147,14 +147,19 @@ def _outputs(formats: tuple[str, ...], outputs: tuple[str, ...]) -> list[tuple[s
     return pairs
 
 
-def _emit(text: str, path: str | None) -> None:
+def _emit(text: str, path: str | None, lang: Lang = "zh") -> None:
     """One rendering to stdout, or to its file (parent folders created, ending in a newline)."""
     if path is None:
         click.echo(text.rstrip("\n"))
         return
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    except OSError as err:  # a read-only folder, a full disk: the output path is the user's to fix
+        click.echo(f"无法写入 {path}：{err.strerror or err}" if lang == "zh" else
+                   f"cannot write {path}: {err.strerror or err}", err=True)
+        sys.exit(exitcodes.INPUT_ERROR)
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)
@@ -221,7 +226,7 @@ def check(config: Path | None, batch_dir: Path | None, workers: int | None, form
     for name, path in pairs:
         use_color = (color if color is not None else sys.stdout.isatty()) and path is None
         options = ReportOptions(group_by=group_by, color=use_color, verbose=verbose, project_dir=project_dir)
-        _emit(reporters[name]().render(report, options), path)
+        _emit(reporters[name]().render(report, options), path, chosen)
     sys.exit(exitcodes.PASS if report.summary.verdict is Verdict.PASS else exitcodes.FAIL)
 
 
@@ -267,7 +272,7 @@ def _batch_summary(ranking: Ranking, lang: Lang, seconds: float) -> str:
     from kepu_rules.reports.ranking import verdict_text
 
     total = ranking.summary.total
-    errors = [d.folder for d in ranking.districts if d.verdict == "error"]
+    errors = [d.folder for d in ranking.districts if d.verdict == "error" and d.internal_error is None]
     named = errors[:5] + (["…"] if len(errors) > 5 else [])
     if lang == "zh":
         counts = "、".join(f"{verdict_text(v, lang)} {n}" for v, n in ranking.summary.verdicts.items())
@@ -321,9 +326,23 @@ def _check_batch(folder: Path, pairs: list[tuple[str, str | None]], sets: tuple[
     finally:
         progress.clear()  # before the ranking reaches the same terminal, and on Ctrl-C
     for name, path in pairs:
-        _emit(render_ranking(ranking, name, lang), path)
+        _emit(render_ranking(ranking, name, lang), path, lang)
     click.echo(_batch_summary(ranking, lang, time.monotonic() - started), err=True)
+    if ranking.internal_errors:
+        click.echo(_batch_internal_error(ranking, lang), err=True)
     sys.exit(batch.exit_code(ranking))
+
+
+def _batch_internal_error(ranking: Ranking, lang: Lang) -> str:
+    """The one line naming the projects whose assessment crashed, and the first crash file (the
+    ranking's JSON has each project's)."""
+    from kepu_rules.crash import internal_error_message
+
+    crashed = ranking.internal_errors
+    named = ("、" if lang == "zh" else ", ").join([d.folder for d in crashed[:5]] + (["…"] if len(crashed) > 5 else []))
+    what = f"评估 {named} 时出错" if lang == "zh" else f"assessing {named} failed"
+    first = crashed[0].internal_error
+    return internal_error_message(what, Path(first) if first else None).render(lang)
 
 
 # -- explain ----------------------------------------------------------------------------------
@@ -578,7 +597,10 @@ def tui(config: Path | None, lang: str | None) -> None:
     except ImportError:
         click.echo("the TUI is not installed: pip install 'kepu-rules[tui]'", err=True)
         sys.exit(exitcodes.INPUT_ERROR)
-    run(config, lang)
+    problem = run(config, lang)
+    if problem is not None:
+        click.echo(problem, err=True)
+        sys.exit(exitcodes.INTERNAL_ERROR)
 
 
 def _load_plugin_commands() -> None:
@@ -597,7 +619,18 @@ def main() -> None:
     except Exception as err:  # a broken third-party plugin must not hide which one it was
         click.echo(f"kepu: a plugin failed to load: {err}", err=True)
         sys.exit(exitcodes.INPUT_ERROR)
-    cli(prog_name="kepu")
+    try:
+        cli(prog_name="kepu")
+    except Exception as exc:  # click has handled usage errors; what is left is a bug, never a verdict
+        internal_error(exc)
+
+
+def internal_error(exc: BaseException, project: Path | None = None) -> NoReturn:
+    """Write the crash file, print the one line that names it, exit 3."""
+    from kepu_rules.crash import report_internal_error
+
+    click.echo(report_internal_error(exc, project=project), err=True)
+    sys.exit(exitcodes.INTERNAL_ERROR)
 
 
 if __name__ == "__main__":

@@ -8,3 +8,6 @@ FAIL = 1
 """The assessment does not pass: a veto or required rule fails, or the score is under the pass mark."""
 INPUT_ERROR = 2
 """The input is wrong: ruleset, config, data or waiver errors, printed as diagnostics."""
+INTERNAL_ERROR = 3
+"""Something went wrong inside kepu (or a plugin), not in the input: an unexpected exception. One line on
+stderr names the crash file holding the traceback and the versions (kepu_rules.crash); never a verdict."""

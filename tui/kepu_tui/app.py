@@ -20,6 +20,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker, get_current_worker
 
+from kepu_rules.crash import internal_error_message, summary, write_crash_file
 from kepu_rules.diagnostics import KepuError
 from kepu_rules.i18n import Lang, normalize_lang
 from kepu_rules.reports.model import Report, Status
@@ -168,6 +169,9 @@ class KepuApp(App[None]):
         self.config_path: Path | None = None
         self.error: KepuError | None = None
         self.crash = ""
+        #: Internal errors of this session, (one-line summary, crash file or None): `kepu tui` exits 3
+        #: if there is any, even when the screen showed it and the user went on.
+        self.internal_errors: list[tuple[str, Path | None]] = []
         self.assessments = 0  # how many assessments were shown (tests wait on it)
         self.first_shown: float | None = None  # seconds from start to the first report or diagnostics
         self.last_export: Path | None = None
@@ -258,13 +262,47 @@ class KepuApp(App[None]):
             if not worker.is_cancelled:
                 self.post_message(self.AssessmentFailed(err, "", config_path))
             return
-        except Exception:  # a bug must not take the screen down: it is shown like a diagnostic
+        except Exception as exc:  # a bug must not take the screen down: it is shown like a diagnostic
+            path = self._record_internal_error(exc, config_path)
             if not worker.is_cancelled:
-                self.post_message(self.AssessmentFailed(None, traceback.format_exc(), config_path))
+                where = t("crash_file", self.lang, path=path) if path is not None else ""
+                self.post_message(self.AssessmentFailed(None, f"{where}\n\n{traceback.format_exc()}".lstrip(),
+                                                        config_path))
             return
         if not worker.is_cancelled:
             self.post_message(self.AssessmentReady(assessment, report, lang, config_path,
                                                    time.perf_counter() - started))
+
+    def _record_internal_error(self, exc: BaseException, config_path: Path | None = None) -> Path | None:
+        """Write the crash file (in the project's .kepu/ folder, else the temporary folder) and keep it
+        for the exit code; safe from any thread."""
+        where = config_path or self.config_path or self._config_guess()
+        path = write_crash_file(exc, where.parent if where is not None else None)
+        self.internal_errors.append((summary(exc), path))
+        return path
+
+    def _config_guess(self) -> Path | None:
+        if self.config_arg is not None:
+            return self.config_arg if not self.config_arg.is_dir() else self.config_arg / "kepu.yaml"
+        return Path("kepu.yaml") if Path("kepu.yaml").is_file() else None
+
+    def _handle_exception(self, error: Exception) -> None:
+        # An exception in the UI itself ends the app (Textual's behaviour). Instead of Textual's
+        # traceback with locals on the terminal and exit code 1, the crash file gets the traceback and
+        # `kepu tui` prints one line and exits 3 (see `run`).
+        self._record_internal_error(error)
+        super()._handle_exception(error)
+        self._exit_renderables.clear()
+
+    def internal_error_line(self) -> str | None:
+        """The one line `kepu tui` prints on stderr when this session had an internal error."""
+        if not self.internal_errors:
+            return None
+        what, path = self.internal_errors[-1]
+        if len(self.internal_errors) > 1:
+            what += (f"（本次共 {len(self.internal_errors)} 次）" if self.lang == "zh" else
+                     f" ({len(self.internal_errors)} in this session)")
+        return internal_error_message(what, path).render(self.lang)
 
     def on_kepu_app_assessment_ready(self, message: AssessmentReady) -> None:
         if not self._screen_ready:
@@ -427,6 +465,11 @@ class KepuApp(App[None]):
             self.call_from_thread(self.notify, t("export_failed", self.lang, error=err), severity="error",
                                   markup=False)
             return
+        except Exception as exc:  # a reporter's bug: the worker would swallow it without a word
+            path = self._record_internal_error(exc)
+            error = f"{summary(exc)}; {t('crash_file', self.lang, path=path)}" if path else summary(exc)
+            self.call_from_thread(self.notify, t("export_failed", self.lang, error=error), severity="error")
+            return
         self.last_export = target
         self.call_from_thread(self.notify, t("exported", self.lang, path=target), timeout=8, markup=False)
 
@@ -484,6 +527,9 @@ def make_app(config: Path | None, lang: str | None, *, watch_interval: float | N
     return KepuApp(config, lang, watch_interval=watch_interval)
 
 
-def run(config: Path | None, lang: str | None) -> None:
-    """`kepu tui`: run the app in the terminal."""
-    make_app(config, lang).run()
+def run(config: Path | None, lang: str | None) -> str | None:
+    """`kepu tui`: run the app in the terminal. Returns the one line to print when the session had an
+    internal error (the CLI then exits 3), else None."""
+    app = make_app(config, lang)
+    app.run()
+    return app.internal_error_line()

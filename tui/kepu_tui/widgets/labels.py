@@ -96,6 +96,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "diagnostics_title": ("项目有错误：修正后会自动重新评估", "The project has errors: fix them and it re-runs by itself"),
     "errors_found": ("发现 {n} 个错误", "{n} error{s} found"),
     "internal_error": ("内部错误（请报告此问题）", "internal error (please report it)"),
+    "crash_file": ("详情已写入 {path}，请随问题报告一并提供", "the details are in {path}: please attach it to a bug report"),
     "exported": ("报告已导出到 {path}", "report exported to {path}"),
     "export_failed": ("导出失败：{error}", "export failed: {error}"),
     "no_report": ("还没有可导出的报告", "no report to export yet"),
