@@ -190,10 +190,11 @@ def check(config: Path | None, batch_dir: Path | None, workers: int | None, form
     """Assess the project and print where it stands; with --batch DIR, rank every project under DIR.
 
     Exit codes: 0 the assessment passes; 1 it does not (a veto or required rule fails, or the score is
-    under the pass mark, or a veto/required rule could not be checked); 2 the input is wrong.
+    under the pass mark, or a veto/required rule could not be checked); 2 the input is wrong; 3 an
+    internal error (a bug, not a verdict: one line names the crash file, in .kepu/ or the temp folder).
 
     With --batch: 0 every district passes; 1 at least one does not; 2 some project's input is wrong, or
-    DIR holds no kepu.yaml at all. Projects with wrong input are listed, with their diagnostics, after
+    DIR holds no kepu.yaml at all; 3 assessing some project met an internal error. Projects with wrong input are listed, with their diagnostics, after
     the ranked ones. On stderr: a progress line while it runs (only on a terminal), then a one-line
     summary.
     """
