@@ -19,6 +19,7 @@ from kepu_rules.i18n import Lang, normalize_lang
 if TYPE_CHECKING:  # kepu_rules.batch loads pydantic: only `kepu check --batch` pays for it
     from kepu_rules.batch import RankedDistrict, Ranking
     from kepu_rules.engine.backends import Engine
+    from kepu_rules.i18n import Msg
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -617,20 +618,21 @@ def main() -> None:
     defer_full_collections()
     try:
         _load_plugin_commands()
-    except Exception as err:  # a broken third-party plugin must not hide which one it was
-        click.echo(f"kepu: a plugin failed to load: {err}", err=True)
-        sys.exit(exitcodes.INPUT_ERROR)
+    except Exception as err:  # a broken plugin: its traceback (in the crash file) says which one it was
+        from kepu_rules.i18n import Msg
+
+        internal_error(err, Msg("插件加载失败：", "a plugin failed to load: "))
     try:
         cli(prog_name="kepu")
     except Exception as exc:  # click has handled usage errors; what is left is a bug, never a verdict
         internal_error(exc)
 
 
-def internal_error(exc: BaseException, project: Path | None = None) -> NoReturn:
+def internal_error(exc: BaseException, during: Msg | None = None) -> NoReturn:
     """Write the crash file, print the one line that names it, exit 3."""
     from kepu_rules.crash import report_internal_error
 
-    click.echo(report_internal_error(exc, project=project), err=True)
+    click.echo(report_internal_error(exc, during=during), err=True)
     sys.exit(exitcodes.INTERNAL_ERROR)
 
 

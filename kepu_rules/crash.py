@@ -138,9 +138,12 @@ def lang_of(argv: Sequence[str]) -> Lang:
 
 
 def report_internal_error(exc: BaseException, argv: Sequence[str] | None = None,
-                          project: Path | None = None) -> str:
-    """Write the crash file for an unexpected exception and return the one line to print."""
+                          project: Path | None = None, during: Msg | None = None) -> str:
+    """Write the crash file for an unexpected exception and return the one line to print; `during`
+    says what was being done ("a plugin failed to load: ")."""
     args = list(argv if argv is not None else sys.argv[1:])
     folder = project if project is not None else project_folder(args)
     path = write_crash_file(exc, folder, [sys.argv[0], *args] if argv is not None else None)
-    return internal_error_message(summary(exc), path).render(lang_of(args))
+    lang = lang_of(args)
+    what = (during.render(lang) if during is not None else "") + summary(exc)
+    return internal_error_message(what, path).render(lang)

@@ -142,6 +142,15 @@ def test_tui_crash_in_the_ui_exits_3_with_one_line(tmp_path: Path, plugin_env: d
     assert "show_report" in assert_crash_file(path, "ZeroDivisionError", "tui")
 
 
+def test_a_plugin_that_fails_to_load(tmp_path: Path, plugin_env: dict[str, str]) -> None:
+    result = kepu("lint", "--lang", "en", str(ROOT / "rulesets"), cwd=tmp_path,
+                  env={**plugin_env, "KEPU_TEST_CRASH": "import"})
+    assert result.returncode == 3
+    line = one_line(result.stderr)
+    assert line.startswith("internal error: a plugin failed to load: ImportError: planted by kepu_test_crash")
+    assert "kepu_test_crash/__init__.py" in assert_crash_file(named_file(line), "ImportError", "lint")
+
+
 def test_a_report_file_that_cannot_be_written_is_an_input_error(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "KEPU_PLUGINS"}
     (tmp_path / "file").write_text("", encoding="utf-8")

@@ -2,6 +2,7 @@
 mechanism (tests/test_crash.py writes its dist-info): an internal error must exit 3 with a crash file.
 
 - a `crash` source whose `read` raises, for `kepu check` and `kepu check --batch` on a project using it;
+- with KEPU_TEST_CRASH=import, importing the plugin fails (every `kepu` start loads it);
 - with KEPU_TEST_CRASH=tui-screen, the TUI's main screen raises when it shows a report: an exception in
   the UI thread itself, not in the assessment worker.
 """
@@ -44,5 +45,7 @@ def _break_the_main_screen() -> None:
     MainScreen.show_report = show_report  # type: ignore[method-assign]
 
 
+if os.environ.get("KEPU_TEST_CRASH") == "import":
+    raise ImportError(f"{PLANTED}: cannot import a dependency")
 if os.environ.get("KEPU_TEST_CRASH") == "tui-screen":
     _break_the_main_screen()
