@@ -192,3 +192,19 @@ def test_crash_file_holds_the_traceback_and_versions(tmp_path: Path) -> None:
     assert "command: kepu check --set 'a=b c'" in text
     assert text.rstrip("\n").endswith("ValueError: " + "x" * 300 + "\nmore")
     assert text.split("\n")[4:] == crash_text(_raised(), ["kepu"]).split("\n")[4:]  # all but time, command, cwd
+
+
+def test_the_ranking_does_not_call_a_crash_an_input_error() -> None:
+    from kepu_rules.batch import RankedDistrict, Ranking
+    from kepu_rules.reports.ranking import render_ranking
+
+    crashed = RankedDistrict(district="坏区", folder="b", verdict="error", internal_error="/p/.kepu/crash-1.txt")
+    wrong = RankedDistrict(district="错区", folder="c", verdict="error")
+    for lang, heading, label in (("zh", "输入有误或评估时出现内部错误、未参加排名的项目", "内部错误"),
+                                 ("en", "Projects with input errors or internal errors (not ranked)", "internal error")):
+        both = Ranking(folder="各区", lang=lang, districts=[crashed, wrong])
+        for fmt in ("text", "markdown", "html"):
+            assert heading in render_ranking(both, fmt, lang), fmt
+        assert f"| {label} |" in render_ranking(both, "markdown", lang)
+        only_wrong = render_ranking(Ranking(folder="各区", lang=lang, districts=[wrong]), "text", lang)
+        assert heading not in only_wrong and label not in only_wrong

@@ -33,6 +33,8 @@ _LABELS: dict[str, tuple[str, str]] = {
     "gaps_short": ("主要差距", "Biggest gaps"),
     "repairs": ("各区补齐建议", "What each district needs"),
     "errors": ("输入有误、未参加排名的项目", "Projects with input errors (not ranked)"),
+    "errors_internal": ("输入有误或评估时出现内部错误、未参加排名的项目",
+                        "Projects with input errors or internal errors (not ranked)"),
     "none": ("无", "none"),
     "unranked": ("–", "–"),
     "missing": ("失分", "missing"),
@@ -53,6 +55,17 @@ _VERDICTS: dict[str, tuple[str, str]] = {
 def t(key: str, lang: Lang) -> str:
     zh, en = _LABELS[key]
     return zh if lang == "zh" else en
+
+
+def _verdict_of(d: RankedDistrict, lang: Lang) -> str:
+    """A district's verdict; a project whose assessment crashed is not said to have wrong input."""
+    if d.internal_error is not None:
+        return "内部错误" if lang == "zh" else "internal error"
+    return verdict_text(d.verdict, lang)
+
+
+def _errors_heading(errors: Sequence[RankedDistrict], lang: Lang) -> str:
+    return t("errors_internal" if any(d.internal_error is not None for d in errors) else "errors", lang)
 
 
 def verdict_text(verdict: str, lang: Lang) -> str:
@@ -148,7 +161,7 @@ def render_text(ranking: Ranking, lang: Lang | None = None) -> str:
         lines.append("  ".join(cells) + ("   " + sep.join(extra) if extra else ""))
     errors = [d for d in ranking.districts if d.verdict == "error"]
     if errors:
-        lines += ["", t("errors", lang)]
+        lines += ["", _errors_heading(errors, lang)]
         for d in errors:
             lines.append(f"  {d.district} ({d.folder})")
             for diag in d.diagnostics:
@@ -170,7 +183,7 @@ def render_markdown(ranking: Ranking, lang: Lang | None = None) -> str:
     header = [md(t(k, lang)) for k in ("rank", "district", "verdict", "score", "percent", "veto", "required", "gaps_short")]
     rows = []
     for d in ranking.districts:
-        rows.append([md(_rank(d)), md(d.district), md(verdict_text(d.verdict, lang)), md(_score(d)), md(_percent(d)),
+        rows.append([md(_rank(d)), md(d.district), md(_verdict_of(d, lang)), md(_score(d)), md(_percent(d)),
                      md(_ids(d.veto_failures, lang)), md(_ids(d.required_failures, lang)),
                      md(_ids([_gap_short(g, lang) for g in d.gaps], lang))])
     out += md_table(header, rows, align="rllrrlll")
@@ -183,7 +196,7 @@ def render_markdown(ranking: Ranking, lang: Lang | None = None) -> str:
             out += [f"- {md(_gap_line(g, lang))}" for g in d.gaps]
     errors = [d for d in ranking.districts if d.verdict == "error"]
     if errors:
-        out += ["", f"## {md(t('errors', lang))}"]
+        out += ["", f"## {md(_errors_heading(errors, lang))}"]
         for d in errors:
             out += ["", f"### {md(d.district)}（{md(d.folder)}）" if lang == "zh" else f"### {md(d.district)} ({md(d.folder)})", ""]
             out += fence("\n".join(diag.text for diag in d.diagnostics))
@@ -261,7 +274,7 @@ def render_html(ranking: Ranking, lang: Lang | None = None) -> str:
         rows.append(
             f'<tr class="row-{v}"><td class="num">{esc(_rank(d))}</td>'
             f"<td>{esc(d.district)}<div class=\"repair\">{esc(d.folder)}</div></td>"
-            f'<td><span class="v v-{v}">{esc(verdict_text(d.verdict, lang))}</span></td>'
+            f'<td><span class="v v-{v}">{esc(_verdict_of(d, lang))}</span></td>'
             f'<td>{score}<div class="num">{esc(_score(d))}</div></td><td class="num">{esc(_percent(d))}</td>'
             f'<td class="ids">{esc(_ids(d.veto_failures, lang))}</td>'
             f'<td class="ids">{esc(_ids(d.required_failures, lang))}</td><td>{_gaps_html(d, lang)}</td></tr>')
@@ -272,7 +285,7 @@ def render_html(ranking: Ranking, lang: Lang | None = None) -> str:
     if errors:
         blocks = "".join(f"<h3>{esc(d.district)} <small>{esc(d.folder)}</small></h3>"
                          f"<pre>{esc(chr(10).join(diag.text for diag in d.diagnostics))}</pre>" for d in errors)
-        error_html = f'<section id="errors"><h2>{esc(t("errors", lang))}</h2>{blocks}</section>'
+        error_html = f'<section id="errors"><h2>{esc(_errors_heading(errors, lang))}</h2>{blocks}</section>'
     ruleset = f'<p class="meta">{esc(t("ruleset", lang))}：{esc(ranking.ruleset)}</p>' if ranking.ruleset else ""
     html_lang = "zh-CN" if lang == "zh" else "en"
     return (f'<!DOCTYPE html>\n<html lang="{html_lang}"><head><meta charset="utf-8">'
