@@ -127,6 +127,20 @@ def test_batch_lists_the_crashed_project_and_exits_3(tmp_path: Path, plugin_env:
                           f"please report it with {path})")
 
 
+def test_batch_when_a_worker_process_dies(tmp_path: Path, plugin_env: dict[str, str]) -> None:
+    folder = tmp_path / "各区"
+    dying = crashing_project(folder / "a-死区")
+    config = dying / "kepu.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "    how: exit\n", encoding="utf-8")
+    shutil.copytree(DEMO, folder / "b-示例区", ignore=shutil.ignore_patterns("__pycache__", "kepu-report.*"))
+    result = kepu("check", "--batch", str(folder), "--workers", "2", "--format", "json", cwd=tmp_path, env=plugin_env)
+    assert result.returncode == 3, result.stderr
+    entry = {d["folder"]: d for d in json.loads(result.stdout)["districts"]}["a-死区"]
+    assert entry["verdict"] == "error" and "评估进程异常退出" in entry["diagnostics"][0]["message"]
+    assert_crash_file(Path(entry["internal_error"]), "BrokenProcessPool")
+    assert result.stderr.strip("\n").splitlines()[-1].startswith("内部错误：评估 a-死区")
+
+
 def test_tui_crash_in_the_ui_exits_3_with_one_line(tmp_path: Path, plugin_env: dict[str, str]) -> None:
     pytest.importorskip("textual")
     project = tmp_path / "区"

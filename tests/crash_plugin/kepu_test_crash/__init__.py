@@ -1,7 +1,8 @@
 """A test-only kepu plugin that plants a bug, loaded by the subprocess tests through the real entry-point
 mechanism (tests/test_crash.py writes its dist-info): an internal error must exit 3 with a crash file.
 
-- a `crash` source whose `read` raises, for `kepu check` and `kepu check --batch` on a project using it;
+- a `crash` source whose `read` raises, for `kepu check` and `kepu check --batch` on a project using it
+  (with `how: exit`, the process dies instead, as a batch worker killed by the system would);
 - with KEPU_TEST_CRASH=import, importing the plugin fails (every `kepu` start loads it);
 - with KEPU_TEST_CRASH=tui-screen, the TUI's main screen raises when it shows a report: an exception in
   the UI thread itself, not in the assessment worker.
@@ -21,13 +22,21 @@ from kepu_rules.sources import Source, SourceContext, SourceOptions
 PLANTED = "planted by kepu_test_crash"
 
 
+class CrashOptions(SourceOptions):
+    how: str = "raise"
+
+
 class CrashSource(Source):
-    """Reads nothing: raises as a buggy source plugin would."""
+    """Reads nothing: raises as a buggy source plugin would, or ends the process."""
 
     name = "crash"
     description = Msg("测试用：读取时抛出异常", "test only: raises when read")
+    Options = CrashOptions
 
     def read(self, options: SourceOptions, context: SourceContext) -> SourceData:
+        assert isinstance(options, CrashOptions)
+        if options.how == "exit":
+            os._exit(70)
         raise RuntimeError(f"{PLANTED}\nsecond line of the message")
 
 
