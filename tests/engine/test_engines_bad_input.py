@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -45,6 +46,13 @@ STREETS = "名称,类型,常住人口\n北坦街道,街道,52000\n泺口街道,�
 COMMUNITIES = "名称,街道\n甲社区,北坦街道\n乙社区,泺口街道\n丙社区,北坦街道\n"
 ACTIVITIES = "编号,社区,日期,类别,参与人数\nH1,甲社区,2026-09-15,讲座,30\nH2,乙社区,2026-09-20,展览,120\nH3,丙社区,2026-05-18,讲座,45\n"
 
+WAIVERS = """\
+waivers:
+  - {rule: A4, entity: 社区, key: 甲社区, reason: 改造, approver: 区科协, expires: 2027-06-30}
+  - {rule: A4, entity: 社区, key: 戊社区, reason: 改造, approver: 区科协, expires: 2027-06-30}
+  - {rule: A1, entity: 街道, key: 北坦街道, reason: 改造, approver: 区科协, expires: 2027-06-30}
+"""
+
 #: name -> the ledgers that differ from the good ones above (each case is wrong in one or two ways).
 CORPUS: dict[str, dict[str, str]] = {
     # the issue's example: a reference to a street that is not there, in a ledger others refer to
@@ -63,15 +71,23 @@ CORPUS: dict[str, dict[str, str]] = {
     "required-street-empty": {"社区": COMMUNITIES + "丁社区,\n"},
     "row-too-long": {"社区": COMMUNITIES + "丁社区,北坦街道,多余,更多\n"},
     "missing-column": {"社区": "名称\n甲社区\n"},
+    # a waiver for a community that is not in the (deferred) ledger
+    "waiver-unknown-item": {"waivers": WAIVERS},
     "bad-cells-many": {"科普活动": "编号,社区,日期,类别,参与人数\n" + "".join(
         f"H{i},甲社区,2026-02-{30 + i % 2},讲座,{'x' if i % 3 else i}\n" for i in range(40))},
 }
 
 
 def write_project(folder: Path, files: dict[str, str]) -> Path:
+    """A project of three CSV ledgers (and waivers.yaml when `files` has `waivers`)."""
     (folder / "data").mkdir(parents=True)
-    (folder / "kepu.yaml").write_text(CONFIG, encoding="utf-8")
-    ledgers = {"街道": STREETS, "社区": COMMUNITIES, "科普活动": ACTIVITIES, **files}
+    waivers = files.get("waivers")
+    config = CONFIG + ("waivers: waivers.yaml\n" if waivers else "")
+    (folder / "kepu.yaml").write_text(config, encoding="utf-8")
+    if waivers:
+        (folder / "waivers.yaml").write_text(waivers, encoding="utf-8")
+    ledgers = {"街道": STREETS, "社区": COMMUNITIES, "科普活动": ACTIVITIES,
+               **{k: v for k, v in files.items() if k != "waivers"}}
     for name, text in ledgers.items():
         (folder / "data" / f"{name}.csv").write_text(text, encoding="utf-8")
     return folder / "kepu.yaml"
@@ -95,7 +111,7 @@ def test_both_engines_give_the_same_diagnostics(tmp_path: Path, case: str) -> No
     config = write_project(tmp_path / case, CORPUS[case])
     expected = problems(config, "python")
     assert expected, "every case of the corpus is wrong input"
-    assert any(p[0].startswith("data/") and ":" in p[0] for p in expected)  # a file and a position
+    assert any(re.search(r"\.(csv|yaml):\d+(:\d+)?$", p[0]) for p in expected)  # a file and a line (and column)
     assert problems(config, "columnar") == expected
 
 
