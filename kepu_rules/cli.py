@@ -195,9 +195,9 @@ def check(config: Path | None, batch_dir: Path | None, workers: int | None, form
     internal error (a bug, not a verdict: one line names the crash file, in .kepu/ or the temp folder).
 
     With --batch: 0 every district passes; 1 at least one does not; 2 some project's input is wrong, or
-    DIR holds no kepu.yaml at all; 3 assessing some project met an internal error. Projects with wrong input are listed, with their diagnostics, after
-    the ranked ones. On stderr: a progress line while it runs (only on a terminal), then a one-line
-    summary.
+    DIR holds no kepu.yaml at all; 3 assessing some project met an internal error. Projects with wrong
+    input are listed, with their diagnostics, after the ranked ones. On stderr: a progress line while
+    it runs (only on a terminal), then a one-line summary.
     """
     from kepu_rules import registry
     from kepu_rules.reports.base import ReportOptions

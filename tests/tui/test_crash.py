@@ -78,6 +78,31 @@ def test_a_bug_in_the_ui_ends_the_app_with_a_crash_file(project: Path, monkeypat
     run(scenario())
 
 
+def test_a_bug_in_a_reporter_is_not_swallowed_by_the_export_worker(project: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from kepu_rules.reports.markdown import MarkdownReporter
+
+    def broken(self: object, *args: object) -> str:
+        raise LookupError("a reporter's bug")  # not the KeyError the export expects
+
+    monkeypatch.setattr(MarkdownReporter, "render", broken)
+
+    async def scenario() -> None:
+        app = make_app(project, "en", watch_interval=None)
+        async with app.run_test(size=(100, 32)) as pilot:
+            await wait_loaded(pilot)
+            await pilot.press("e")
+            await wait_for(pilot, lambda: bool(app.internal_errors), what="the export's crash")
+            [(what, path)] = app.internal_errors
+            assert what == "LookupError: a reporter's bug" and path is not None
+            await pilot.pause(0.2)
+            notes = [n.message for n in app._notifications]
+            assert any(what in n and str(path) in n for n in notes), notes
+            assert app.last_export is None
+
+    run(scenario())
+
+
 def test_a_session_without_internal_errors_has_no_line(project: Path) -> None:
     async def scenario() -> None:
         app = make_app(project, "en", watch_interval=None)
