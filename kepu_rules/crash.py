@@ -36,6 +36,13 @@ def _version(dist: str) -> str:
         return "not installed"
 
 
+def _cwd() -> str:
+    try:
+        return os.getcwd()
+    except OSError as err:  # the folder was deleted under us: that may even be the crash
+        return f"unknown ({err})"
+
+
 def crash_text(exc: BaseException, argv: Sequence[str] | None = None) -> str:
     """What a crash file holds: when, the command line, the versions, the traceback."""
     from kepu_rules import __version__
@@ -44,7 +51,7 @@ def crash_text(exc: BaseException, argv: Sequence[str] | None = None) -> str:
         "kepu internal error (a bug, not a problem of the input: please report it with this file)",
         f"time: {dt.datetime.now(dt.UTC).isoformat(timespec='seconds')}",
         f"command: {shlex.join(list(argv if argv is not None else sys.argv))}",
-        f"cwd: {os.getcwd()}",
+        f"cwd: {_cwd()}",
         f"kepu: {__version__}",
         f"python: {sys.version.split()[0]} ({sys.executable})",
         f"platform: {platform.platform()}",
@@ -69,7 +76,10 @@ def project_folder(argv: Sequence[str]) -> Path | None:
             if value:
                 path = Path(value)
                 return path if flag == "--batch" or path.is_dir() else path.parent
-    here = Path.cwd()
+    try:
+        here = Path.cwd()
+    except OSError:
+        return None
     return here if any((here / name).is_file() for name in _CONFIG_NAMES) else None
 
 
@@ -82,7 +92,10 @@ def write_crash_file(exc: BaseException, project: Path | None = None,
                      argv: Sequence[str] | None = None) -> Path | None:
     """Write the crash file; its path, or None when no folder could take it (the traceback then goes
     to stderr as a last resort, so it is never lost)."""
-    text = crash_text(exc, argv)
+    try:
+        text = crash_text(exc, argv)
+    except Exception:  # the crash report must not crash: the traceback alone is still worth keeping
+        text = "".join(traceback.format_exception(exc))
     name = f"crash-{_stamp()}.txt"
     targets: list[tuple[Path, str]] = []
     if project is not None and project.is_dir():
