@@ -125,12 +125,17 @@ def kepu(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
                           encoding="utf-8", timeout=120)
 
 
-def test_the_issue_example_exits_2_with_the_interpreters_line(tmp_path: Path) -> None:
-    project = write_project(tmp_path / "区", CORPUS["dangling-street"]).parent
+@pytest.mark.parametrize(("case", "first"), [
+    ("dangling-street", "data/社区.csv:3:2: 错误: 社区 的 街道 引用了不存在的街道“泺口街道”"),  # the issue's example
+    ("duplicate-and-dangling", "data/社区.csv:5:1: 错误: 社区 “甲社区” 重复出现（首次出现于 data/社区.csv:2:1）"),
+    ("bad-cells-many", "data/科普活动.csv:2:3: 错误: 日期：无法将“2026-02-30”识别为日期：2026 年 2 月没有 30 日"),
+])
+def test_kepu_check_exits_2_with_the_interpreters_lines(tmp_path: Path, case: str, first: str) -> None:
+    project = write_project(tmp_path / "区", CORPUS[case]).parent
     runs = {engine: kepu("check", "--engine", engine, cwd=project) for engine in ("python", "columnar")}
     for result in runs.values():
         assert result.returncode == 2 and result.stdout == ""
-        assert result.stderr.splitlines()[0] == "data/社区.csv:3:2: 错误: 社区 的 街道 引用了不存在的街道“泺口街道”"
+        assert result.stderr.splitlines()[0] == first
         assert "Traceback" not in result.stderr
     assert runs["columnar"].stderr == runs["python"].stderr
 
