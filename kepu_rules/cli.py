@@ -271,17 +271,17 @@ class _BatchProgress:
 
 def _batch_summary(ranking: Ranking, lang: Lang, seconds: float) -> str:
     """The one line a CI log keeps: how many projects, verdict counts, which ones have wrong input."""
-    from kepu_rules.reports.ranking import verdict_text
+    from kepu_rules.reports.ranking import verdict_counts
 
     total = ranking.summary.total
     errors = [d.folder for d in ranking.districts if d.verdict == "error" and d.internal_error is None]
     named = errors[:5] + (["…"] if len(errors) > 5 else [])
     if lang == "zh":
-        counts = "、".join(f"{verdict_text(v, lang)} {n}" for v, n in ranking.summary.verdicts.items())
+        counts = "、".join(f"{text} {n}" for _, text, n in verdict_counts(ranking, lang))
         line = f"评估了 {total} 个项目，用时 {seconds:.1f} 秒：{counts}"
         return line + (f"；输入有误：{'、'.join(named)}" if errors else "")
-    counts = ", ".join(f"{n} {verdict_text(v, lang)}{'s' if v == 'error' and n != 1 else ''}"  # 2 input errors
-                       for v, n in ranking.summary.verdicts.items())
+    counts = ", ".join(f"{n} {text}{'s' if v == 'error' and n != 1 else ''}"  # 2 input errors
+                       for v, text, n in verdict_counts(ranking, lang))
     line = f"assessed {total} project{'s' if total != 1 else ''} in {seconds:.1f} s: {counts}"
     return line + (f"; input errors in {', '.join(named)}" if errors else "")
 

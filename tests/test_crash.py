@@ -122,7 +122,7 @@ def test_batch_lists_the_crashed_project_and_exits_3(tmp_path: Path, plugin_env:
     assert path.parent == folder / "b-坏区" / ".kepu"
     assert_crash_file(path, "planted by kepu_test_crash")
     summary_line, error_line = result.stderr.strip("\n").splitlines()
-    assert "input errors" not in summary_line  # an internal error is not the project's input
+    assert summary_line.startswith("assessed 2 projects in ") and summary_line.endswith(": 1 fail, 1 internal error")
     assert error_line == (f"internal error: assessing b-坏区 failed (a bug in kepu, not in the input; "
                           f"please report it with {path})")
 
@@ -220,5 +220,6 @@ def test_the_ranking_does_not_call_a_crash_an_input_error() -> None:
         for fmt in ("text", "markdown", "html"):
             assert heading in render_ranking(both, fmt, lang), fmt
         assert f"| {label} |" in render_ranking(both, "markdown", lang)
+        assert f"{label} 1" in render_ranking(both, "text", lang).splitlines()[1]
         only_wrong = render_ranking(Ranking(folder="各区", lang=lang, districts=[wrong]), "text", lang)
         assert heading not in only_wrong and label not in only_wrong

@@ -57,11 +57,25 @@ def t(key: str, lang: Lang) -> str:
     return zh if lang == "zh" else en
 
 
+_INTERNAL = ("内部错误", "internal error")
+
+
 def _verdict_of(d: RankedDistrict, lang: Lang) -> str:
     """A district's verdict; a project whose assessment crashed is not said to have wrong input."""
     if d.internal_error is not None:
-        return "内部错误" if lang == "zh" else "internal error"
+        return _INTERNAL[0] if lang == "zh" else _INTERNAL[1]
     return verdict_text(d.verdict, lang)
+
+
+def verdict_counts(ranking: Ranking, lang: Lang) -> list[tuple[str, str, int]]:
+    """(verdict, its text, projects) in ranking order; projects whose assessment crashed are counted
+    as internal errors (verdict `error` too, for styling), not as wrong input."""
+    crashed = len(ranking.internal_errors)
+    counts = [(v, verdict_text(v, lang), n - (crashed if v == "error" else 0))
+              for v, n in ranking.summary.verdicts.items()]
+    if crashed:
+        counts.append(("error", _INTERNAL[0] if lang == "zh" else _INTERNAL[1], crashed))
+    return [c for c in counts if c[2]]
 
 
 def _errors_heading(errors: Sequence[RankedDistrict], lang: Lang) -> str:
@@ -116,7 +130,7 @@ def _gap_line(g: RankedGap, lang: Lang) -> str:
 
 
 def _summary_line(ranking: Ranking, lang: Lang) -> str:
-    parts = [f"{verdict_text(v, lang)} {n}" for v, n in ranking.summary.verdicts.items()]
+    parts = [f"{text} {n}" for _, text, n in verdict_counts(ranking, lang)]
     return f"{t('projects', lang)} {ranking.summary.total}" + ("：" if lang == "zh" else ": ") + _sep(lang).join(parts)
 
 
@@ -278,8 +292,7 @@ def render_html(ranking: Ranking, lang: Lang | None = None) -> str:
             f'<td>{score}<div class="num">{esc(_score(d))}</div></td><td class="num">{esc(_percent(d))}</td>'
             f'<td class="ids">{esc(_ids(d.veto_failures, lang))}</td>'
             f'<td class="ids">{esc(_ids(d.required_failures, lang))}</td><td>{_gaps_html(d, lang)}</td></tr>')
-    pills = "".join(f'<li class="v-{esc(v)}">{esc(verdict_text(v, lang))} <b>{n}</b></li>'
-                    for v, n in ranking.summary.verdicts.items())
+    pills = "".join(f'<li class="v-{esc(v)}">{esc(text)} <b>{n}</b></li>' for v, text, n in verdict_counts(ranking, lang))
     errors = [d for d in ranking.districts if d.verdict == "error"]
     error_html = ""
     if errors:
