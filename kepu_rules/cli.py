@@ -126,7 +126,7 @@ def _report_input_errors(err: KepuError, pairs: list[tuple[str, str | None]], la
     for name, path in pairs:
         text = reporters[name]().render_input_errors(err.diagnostics, lang, options)
         if text is not None:
-            _emit(text, path)
+            _emit(text, path, lang)
 
 
 def _outputs(formats: tuple[str, ...], outputs: tuple[str, ...]) -> list[tuple[str, str | None]]:
