@@ -468,7 +468,8 @@ class KepuApp(App[None]):
         except Exception as exc:  # a reporter's bug: the worker would swallow it without a word
             path = self._record_internal_error(exc)
             error = f"{summary(exc)}; {t('crash_file', self.lang, path=path)}" if path else summary(exc)
-            self.call_from_thread(self.notify, t("export_failed", self.lang, error=error), severity="error")
+            self.call_from_thread(self.notify, t("export_failed", self.lang, error=error), severity="error",
+                                  markup=False)
             return
         self.last_export = target
         self.call_from_thread(self.notify, t("exported", self.lang, path=target), timeout=8, markup=False)
