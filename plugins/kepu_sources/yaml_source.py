@@ -192,7 +192,9 @@ class _Reader:
                 rows += self.keyed(entity, key_node, fields_node)
         elif not _is_null(node):
             self.problem(node, Msg(f"{entity.name} 应是记录的列表", f"{entity.name} should be a list of rows"))
-        return FactTable(entity.name, rows, self.context.name)
+        line = node.start_mark.line + 1
+        return FactTable(entity.name, rows, self.context.name,
+                         where=Msg(f"文件 {self.shown} 第 {line} 行", f"file {self.shown} line {line}"))
 
     def item(self, entity: EntityDef, node: Node) -> list[Row]:
         if isinstance(node, yaml.MappingNode):
