@@ -445,6 +445,14 @@ class _Checker:
             cond = self.condition(coll.where, [rows.entity, *scopes], Msg("覆盖率的条件", "the coverage condition"))
             if cond is None:
                 raise _Fail()
+            if coll.may_be_empty:
+                self.problems.append(Diagnostic(
+                    _loc(coll.span), Msg("“可为空”在覆盖率中不起作用：没有一行时，占比无从计算，仍为无法核查",
+                                   "`may be empty` has no effect in coverage: a share of no rows is not a number, "
+                                   "so it still could not be checked"),
+                    severity="warning", code="may-be-empty-coverage",
+                    hint=Msg("去掉“（可为空）”；若没有行也算达标，请改写为 每个 E（可为空） 满足 …",
+                             "remove `(may be empty)`; if no rows at all should pass, write each E (may be empty) has ...")))
             return I.Aggregate(I.PERCENT, e, "coverage", rows, cond)
         arg = self.expr(arg_ast, scopes)
         t = arg.type

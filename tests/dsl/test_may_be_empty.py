@@ -66,6 +66,13 @@ def test_the_checker_carries_the_mark_to_the_rows_it_reads(text: str, marked: di
     assert {rows.entity: rows.may_be_empty for rows in _rows(rule.body)} == marked
 
 
+def test_the_mark_in_a_coverage_is_a_warning_for_it_changes_nothing() -> None:
+    checked = ruleset('rule R "r" { coverage(社区 (may be empty) where 有科普活动室) >= 目标 }')
+    assert [(w.code, w.severity, w.location.line, w.location.column) for w in checked.warnings] == \
+        [("may-be-empty-coverage", "warning", 11, 23)]
+    assert not ruleset('rule R "r" { coverage(社区 where 有科普活动室) >= 目标 }').warnings
+
+
 def _lint(body: str) -> str:
     try:
         ruleset(f'rule R "r" {{ {body} }}', SCHEMA)
