@@ -160,17 +160,4 @@ def assess(
     context = EvalContext(cfg.as_of, values, registry.functions())
     outcomes = (evaluator or evaluator_for(store)).evaluate(ruleset, facts, context)
     watched.extend(Path(f.path) for f in ruleset.resolved.files if Path(f.path).is_file())
-    warnings = list(ruleset.warnings)
-    if not ruleset.rules:
-        warnings.append(no_rules_warning(ruleset))
-    return Assessment(cfg, ruleset, facts, outcomes, waivers, values, cfg.as_of, warnings, watched)
-
-
-def no_rules_warning(ruleset: CheckedRuleset) -> Diagnostic:
-    """An assessment by a ruleset without rules checks nothing: it ends `incomplete`, never `pass`."""
-    return Diagnostic(Location(ruleset.resolved.path, 1), Msg("规则集没有任何规则，无从核查：结论为“无法判定”",
-                                                              "the ruleset has no rules, so nothing is checked: "
-                                                              "the verdict is incomplete"),
-                      severity="warning", code="no-rules",
-                      hint=Msg("在规则集中写规则，或用 继承/extends 引用一个有规则的规则集（如 national）",
-                               "write rules, or extend a ruleset that has some (such as national)"))
+    return Assessment(cfg, ruleset, facts, outcomes, waivers, values, cfg.as_of, list(ruleset.warnings), watched)

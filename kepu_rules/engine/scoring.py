@@ -143,9 +143,7 @@ def _group(name: str, results: list[RuleResult]) -> GroupScore:
 
 
 def verdict_of(results: list[RuleResult], score: float, max_score: float, pass_mark: float | None) -> tuple[Verdict, list[str], list[str], list[str]]:
-    """pass, fail or incomplete; with the failing veto and required rules and the ones that could not be checked.
-
-    No rule at all is `incomplete`: a verdict nothing was checked for cannot be a pass."""
+    """pass, fail or incomplete; with the failing veto and required rules and the ones that could not be checked."""
     veto = [r.id for r in results if r.severity is Severity.VETO and r.status is Status.FAIL]
     required = [r.id for r in results if r.severity is Severity.REQUIRED and r.status is Status.FAIL]
     incomplete = [r.id for r in results if r.severity in (Severity.VETO, Severity.REQUIRED) and r.status in _CANNOT_CHECK]
@@ -153,6 +151,7 @@ def verdict_of(results: list[RuleResult], score: float, max_score: float, pass_m
     if veto or required or under:
         return Verdict.FAIL, veto, required, incomplete
     if incomplete or not results:
+        # No rule assessed (an empty ruleset, every rule dropped): nothing backs a pass.
         return Verdict.INCOMPLETE, veto, required, incomplete
     return Verdict.PASS, veto, required, incomplete
 
@@ -170,7 +169,6 @@ def build_report(assessment: Assessment, lang: Lang, pass_mark: float | None) ->
     score = round(sum(r.points for r in results), 2)
     max_score = round(sum(r.max_points for r in results), 2)
     verdict, veto, required, incomplete = verdict_of(results, score, max_score, pass_mark)
-    no_rules = not results
     counts: dict[str, int] = {s.value: 0 for s in Status}
     for r in results:
         counts[r.status.value] += 1
@@ -185,8 +183,7 @@ def build_report(assessment: Assessment, lang: Lang, pass_mark: float | None) ->
     summary = Summary(verdict=verdict, score=score, max_score=max_score, pass_mark=pass_mark, counts=counts,
                       veto_failures=veto, required_failures=required, incomplete=incomplete, sections=sections,
                       owners=[g for g in owners if g.max_score or g.gaps], nearest_due=min(dues) if dues else None,
-                      message=_summary_message(verdict, score, max_score, pass_mark, veto, required, incomplete,
-                                               no_rules).render(lang))
+                      message=_summary_message(verdict, score, max_score, pass_mark, veto, required, incomplete).render(lang))
     waivers = [to_info(w, assessment.as_of) for w in assessment.waivers]
     info = RulesetInfo(id=rs.id, title=rs.title if lang == "zh" or not rs.title_en else rs.title_en, version=rs.version,
                        title_en=rs.title_en, extends=rs.chain[:-1], path=rs.path)
@@ -200,12 +197,10 @@ def build_report(assessment: Assessment, lang: Lang, pass_mark: float | None) ->
 
 
 def _summary_message(verdict: Verdict, score: float, max_score: float, pass_mark: float | None,
-                     veto: list[str], required: list[str], incomplete: list[str], no_rules: bool = False) -> Msg:
+                     veto: list[str], required: list[str], incomplete: list[str]) -> Msg:
     if verdict is Verdict.PASS:
         return Msg("达标", "passes")
     reasons: list[Msg] = []
-    if no_rules:
-        reasons.append(Msg("规则集没有任何规则，未核查任何内容", "the ruleset has no rules: nothing was checked"))
     if veto:
         reasons.append(Msg(f"一票否决项未通过：{'、'.join(veto)}", f"veto items fail: {', '.join(veto)}"))
     if required:
@@ -215,6 +210,8 @@ def _summary_message(verdict: Verdict, score: float, max_score: float, pass_mark
                            f"score {score / max_score * 100:.1f}% is under the pass mark {pass_mark:g}"))
     if incomplete:
         reasons.append(Msg(f"无法核查的必备/否决项：{'、'.join(incomplete)}", f"veto/required items not checked: {', '.join(incomplete)}"))
+    if not reasons and verdict is Verdict.INCOMPLETE:
+        reasons.append(Msg("规则集没有可评估的规则", "the ruleset has no rules to assess"))
     head = Msg("未达标：", "does not pass: ") if verdict is Verdict.FAIL else Msg("无法得出结论：", "incomplete: ")
     from kepu_rules.i18n import join
 
