@@ -141,9 +141,7 @@ def _facts(doc: YamlDocument, ruleset: CheckedRuleset, at: tuple[Any, ...], case
                                                    key=True, hint=Msg(f"是不是 {best}？", f"did you mean {best}?") if best else None))
                 values[fdef.name] = coerce(raw, fdef, prov, ref_type=ref_type_of(fdef, schema))
             table_rows.append(Row(entity.name, values, prov))
-        line = doc.location((*at, "facts", entity_name)).line
-        tables.append(FactTable(entity.name, table_rows, "test",
-                                where=Msg(f"文件 {doc.path} 第 {line} 行", f"file {doc.path} line {line}")))
+        tables.append(FactTable(entity.name, table_rows, "test", file=doc.path))
     scalars: list[ScalarFact] = []
     for name, raw in (case.get("scalars") or {}).items():
         sdef = schema.scalar(str(name))

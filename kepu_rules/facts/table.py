@@ -76,9 +76,8 @@ class FactTable:
     rows: list[Row]
     source: str = ""
     deferred: Deferred | None = None
-    #: Where in the source the rows were read ("sheet 街道", "file data/街道.csv"), for messages that
-    #: must name it even when there is no row to take a provenance from.
-    where: Msg | None = None
+    file: str = ""
+    sheet: str | None = None
 
     def all_rows(self) -> list[Row]:
         return self.deferred.all() if self.deferred is not None else self.rows
@@ -115,7 +114,8 @@ class FactBase:
         self.scalars: dict[str, ScalarFact] = {}
         self._by_key: dict[str, Mapping[Any, Row]] = {}
         self._children: dict[tuple[str, str], Mapping[Any, list[Row]]] = {}
-        self._origins: dict[str, list[tuple[str, Msg | None]]] = {}  # entity -> (source, where) of each table
+        # entity -> (source, file, sheet) of each table: where to say it looked when no row was read
+        self._origins: dict[str, list[tuple[str, str, str | None]]] = {}
 
     @classmethod
     def build(cls, schema: Schema, data: Iterable[SourceData]) -> FactBase:
@@ -148,7 +148,7 @@ class FactBase:
         name = table.entity
         if not self.has(name):
             self._order.append(name)
-        self._origins.setdefault(name, []).append((table.source, table.where))
+        self._origins.setdefault(name, []).append((table.source, table.file, table.sheet))
         if table.deferred is not None and not self.has(name):
             self.deferred[name] = table.deferred
             return
@@ -179,10 +179,12 @@ class FactBase:
     def origins(self, entity: str) -> Msg:
         """The sources read for an entity and where in them: "数据源 台账，工作表 街道" / "source 台账, sheet 街道"."""
         parts: list[Msg] = []
-        for source, where in self._origins.get(entity, []):
+        for source, file, sheet in self._origins.get(entity, []):
             said = [Msg(f"数据源 {source}", f"source {source}")] if source else []
-            if where is not None:
-                said.append(where)
+            if sheet is not None:
+                said.append(Msg(f"工作表 {sheet}", f"sheet {sheet}"))
+            elif file and file != source:
+                said.append(Msg.same(file))
             parts.append(join(said, "，", ", "))
         return join([p for p in parts if p.zh], "；", "; ")
 

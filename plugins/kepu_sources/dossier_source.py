@@ -148,8 +148,7 @@ class DossierSource(Source):
         root = require_file(opts.path, context, folder=True)
         rows = [row for rel, path in scan.files(root) if (row := scan.row(rel, path)) is not None]
         scan.problems.raise_if_any()
-        return SourceData(tables=[FactTable(entity.name, rows, context.name,
-                                            where=Msg(f"目录 {shown}", f"folder {shown}"))])
+        return SourceData(tables=[FactTable(entity.name, rows, context.name, file=shown)])
 
 
 class _Scan:

@@ -192,11 +192,7 @@ class _Reader:
                 rows += self.keyed(entity, key_node, fields_node)
         elif not _is_null(node):
             self.problem(node, Msg(f"{entity.name} 应是记录的列表", f"{entity.name} should be a list of rows"))
-        where = Msg(f"文件 {self.shown}", f"file {self.shown}")
-        if node is not None and node.start_mark is not None:  # a document built from an empty file has no mark
-            line = node.start_mark.line + 1
-            where += Msg(f" 第 {line} 行", f" line {line}")
-        return FactTable(entity.name, rows, self.context.name, where=where)
+        return FactTable(entity.name, rows, self.context.name, file=self.shown)
 
     def item(self, entity: EntityDef, node: Node) -> list[Row]:
         if isinstance(node, yaml.MappingNode):
