@@ -185,8 +185,7 @@ def check(config: Path | None, batch_dir: Path | None, workers: int | None, form
     """Assess the project and print where it stands; with --batch DIR, rank every project under DIR.
 
     Exit codes: 0 the assessment passes; 1 it does not (a veto or required rule fails, or the score is
-    under the pass mark, or a veto/required rule could not be checked, or the ruleset has no rules);
-    2 the input is wrong.
+    under the pass mark, or a veto/required rule could not be checked); 2 the input is wrong.
 
     With --batch: 0 every district passes; 1 at least one does not; 2 some project's input is wrong, or
     DIR holds no kepu.yaml at all. Projects with wrong input are listed, with their diagnostics, after
