@@ -83,7 +83,8 @@ def test_register_reporters(example_plugin: object) -> None:
     from tests.engine.util import facts, report, ruleset
 
     rs = ruleset('rule A1 "标识" points 5 { 每个 街道 至少有 1 个 科普标识 }')
-    rep = report(rs, facts(rs, {"街道": [{"名称": "甲街道"}], "科普标识": []}))
+    rep = report(rs, facts(rs, {"街道": [{"名称": "甲街道"}, {"名称": "乙街道"}],
+                                "科普标识": [{"编号": "S1", "街道": "乙街道"}]}))
     text = registry.reporters()["csv"]().render(rep, __import__("kepu_rules.reports.base", fromlist=["x"]).ReportOptions())
     assert text.startswith("\ufeff规则,")
     assert "A1" in text and "甲街道" in text

@@ -86,12 +86,14 @@ class Call:
 @dataclass(frozen=True, slots=True)
 class Collection:
     """The rows of an entity (related to the current item, if any), optionally via a reference field,
-    filtered by a condition evaluated on each row."""
+    filtered by a condition evaluated on each row. `may_be_empty` (written `E (may be empty)`): the rule
+    holds on an entity no source gave a row of, instead of reporting that it could not check."""
 
     entity: str
     where: Expr | None = None
     via: str | None = None
     span: Span = field(default=NO_SPAN, compare=False, repr=False)
+    may_be_empty: bool = False
 
 
 ArithOp = Literal["+", "-", "*", "/"]

@@ -376,7 +376,7 @@ class _Checker:
         where = self.condition(c.where, [name, *scopes], Msg("“其中”后的条件", "a `where` condition")) if c.where is not None else None
         if c.where is not None and where is None:
             raise _Fail()
-        return I.RowsOf(I.RowsT(name), c, name, anchor, path, where)
+        return I.RowsOf(I.RowsT(name), c, name, anchor, path, where, c.may_be_empty)
 
     def relation(self, entity: str, anchor: str, via: str | None, e: Any) -> tuple[I.Hop, ...] | None:
         """The reference chain from rows of `entity` up to `anchor`, read anchor-outwards, or None if unrelated.
@@ -439,12 +439,20 @@ class _Checker:
             if not isinstance(arg_ast, (A.Collection, A.Name)):
                 raise self.fail(e, Msg("覆盖率的参数应为“实体 其中 条件”", "coverage takes `ENTITY where CONDITION`"), code="coverage-arg")
             coll = arg_ast if isinstance(arg_ast, A.Collection) else A.Collection(arg_ast.name, None, None, arg_ast.span)
-            rows = self.rows(A.Collection(coll.entity, None, coll.via, coll.span), scopes)
+            rows = self.rows(A.Collection(coll.entity, None, coll.via, coll.span, coll.may_be_empty), scopes)
             if coll.where is None:
                 raise self.fail(e, Msg("覆盖率需要一个条件：coverage(社区 其中 …)", "coverage needs a condition: coverage(E where ...)"), code="coverage-arg")
             cond = self.condition(coll.where, [rows.entity, *scopes], Msg("覆盖率的条件", "the coverage condition"))
             if cond is None:
                 raise _Fail()
+            if coll.may_be_empty:
+                self.problems.append(Diagnostic(
+                    _loc(coll.span), Msg("“可为空”在覆盖率中不起作用：没有一行时，占比无从计算，仍为无法核查",
+                                   "`may be empty` has no effect in coverage: a share of no rows is not a number, "
+                                   "so it still could not be checked"),
+                    severity="warning", code="may-be-empty-coverage",
+                    hint=Msg("去掉“（可为空）”；若没有行也算达标，请改写为 每个 E（可为空） 满足 …",
+                             "remove `(may be empty)`; if no rows at all should pass, write each E (may be empty) has ...")))
             return I.Aggregate(I.PERCENT, e, "coverage", rows, cond)
         arg = self.expr(arg_ast, scopes)
         t = arg.type

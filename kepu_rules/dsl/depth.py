@@ -36,7 +36,7 @@ MAX_NESTING = 100
 
 #: Tree nodes that are not a level of their own: the file structure above the expressions, and `E where
 #: C`, which is part of the quantifier or call it is written in (`each E where C has D` is one level).
-NOT_A_LEVEL = frozenset({"start", "section", "rule", "collection_filtered"})
+NOT_A_LEVEL = frozenset({"start", "section", "rule", "collection_filtered", "may_be_empty"})
 
 
 def too_deep(location: Location, rule_id: str | None = None, limit: int | None = None) -> Diagnostic:

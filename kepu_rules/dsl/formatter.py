@@ -106,6 +106,7 @@ _KW: dict[str, tuple[str, str]] = {
     "at_least": ("at least", "至少有"), "at_most": ("at most", "至多有"), "exactly": ("exactly", "恰好有"),
     "year": ("each year", "每年"), "quarter": ("each quarter", "每季度"), "month": ("each month", "每月"),
     "of": ("of", "于"), "from": ("from", "从"), "to": ("to", "到"), "by": ("by", "按"),
+    "may_be_empty": ("may be empty", "可为空"),
 }
 
 _SEVERITY: dict[str, tuple[str, str]] = {
@@ -442,6 +443,8 @@ class _Printer:
 
     def _collection_head(self, c: Collection) -> tuple[str, Expr | None]:
         head = c.entity if c.via is None else f"{c.entity} {self.kw('via')} {c.via}"
+        if c.may_be_empty:
+            head += f" ({self.kw('may_be_empty')})"
         return (head, None) if c.where is None else (f"{head} {self.kw('where')}", c.where)
 
     def _collection(self, c: Collection, follow: Follow, level: int = TAIL) -> str:

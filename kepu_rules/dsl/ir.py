@@ -124,12 +124,15 @@ class Hop:
 @dataclass(frozen=True, slots=True, eq=False)
 class RowsOf(Node):
     """Rows of `entity`. With an anchor, only those related to the anchor item through `path`
-    (read from the anchor outwards); optionally filtered by `where`, which sees each row as scope 0."""
+    (read from the anchor outwards); optionally filtered by `where`, which sees each row as scope 0.
+    Unless `may_be_empty`, rows of an entity no source gave a row of cannot be read: the rule could not
+    be checked (see Interpreter.require_rows)."""
 
     entity: str
     anchor: Node | None = None
     path: tuple[Hop, ...] = ()
     where: Node | None = None
+    may_be_empty: bool = False
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -60,6 +60,7 @@ TERMINAL_WORDS: dict[str, tuple[str, str]] = {
     "HAS": ("has/满足", "`has` (满足)"),
     "WHERE": ("where/其中", "`where` (其中)"),
     "VIA": ("via/经由", "`via`"),
+    "MAY_BE_EMPTY": ("可为空/may be empty", "`may be empty` (可为空)"),
     "OF": ("of/于", "`of`"),
     "FROM": ("from/从", "`from`"),
     "TO": ("to/到", "`to`"),
@@ -161,7 +162,8 @@ def syntax_diagnostic(err: UnexpectedInput, text: str, path: str) -> Diagnostic:
     end_col = (tok.end_column or column + len(found)) if tok.end_line == tok.line else None
     loc = Location(path, line, column, tok.end_line, end_col)
     expected = describe_expected(set(err.expected))
-    hint = _hint_for_token(tok.type, found, set(err.expected))
+    src_line = source_line_of(text, line) or ""
+    hint = _hint_for_token(tok.type, found, set(err.expected), src_line[column - 1 + len(found):])
     message = Msg(f"此处不应出现“{found}”，应为：{expected.zh}", f"unexpected {found!r}; expected {expected.en}")
     special = _special_message(tok.type, found, set(err.expected))
     if special is not None:
@@ -229,7 +231,11 @@ def _special_message(tok_type: str, found: str, expected: set[str]) -> Msg | Non
     return None
 
 
-def _hint_for_token(tok_type: str, found: str, expected: set[str]) -> Msg | None:
+_MARK_AHEAD = re.compile(r"[(（]\s*(?:may\s+be\s+empty|可为空)\s*[)）]")
+
+
+def _hint_for_token(tok_type: str, found: str, expected: set[str], rest: str = "") -> Msg | None:
+    """A hint for an unexpected token; `rest` is the text of its line after it."""
     if tok_type == "NAME":
         for kw in GLUABLE_KEYWORDS:
             if found.startswith(kw) and len(found) > len(kw):
@@ -248,6 +254,10 @@ def _hint_for_token(tok_type: str, found: str, expected: set[str]) -> Msg | None
                    "put `has` (满足) before the condition, e.g. each 社区 has 有科普活动室")
     if tok_type == "RBRACE" and "RBRACE" not in expected:
         return Msg("规则的大括号里要写一个条件", "a rule's braces must hold a condition")
+    if tok_type == "MAY_BE_EMPTY" or (tok_type == "LPAR" and _MARK_AHEAD.match(found + rest)):
+        return Msg("“可为空”写在括号里，紧跟实体名、在“其中”之前：每个 街道（可为空） 其中 …",
+                   "write `(may be empty)` in parentheses right after the entity, before `where`: "
+                   "each 街道 (may be empty) where ...")
     return None
 
 

@@ -430,15 +430,23 @@ class ToAst(Builder):
         return A.Call(str(c[0]), tuple(_exprs(c[1:])), self._span())
 
     def collection(self, c: list[Any]) -> A.Collection:
-        name, _via, via = c
-        return A.Collection(str(name), None, str(via) if via is not None else None, self._span())
+        name, _via, via, marked = c
+        return A.Collection(str(name), None, str(via) if via is not None else None, self._span(),
+                            may_be_empty=marked is not None)
 
     def collection_via(self, c: list[Any]) -> A.Collection:
         return A.Collection(str(c[0]), None, str(c[2]), self._span())
 
+    def collection_marked(self, c: list[Any]) -> A.Collection:
+        name, _via, via, _marked = c
+        return A.Collection(str(name), None, str(via) if via is not None else None, self._span(), may_be_empty=True)
+
+    def may_be_empty(self, c: list[Any]) -> bool:
+        return True
+
     def collection_filtered(self, c: list[Any]) -> A.Collection:
         coll: A.Collection = c[0]
-        return A.Collection(coll.entity, c[2], coll.via, self._span())
+        return A.Collection(coll.entity, c[2], coll.via, self._span(), may_be_empty=coll.may_be_empty)
 
     def each(self, c: list[Any]) -> A.Quantified:
         parts = _exprs(c)

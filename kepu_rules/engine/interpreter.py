@@ -1,8 +1,9 @@
 """The reference interpreter: a plain, obviously correct walk over the checked IR.
 
 Truth is three-valued (True, False, None = could not tell because a value is missing), numbers are
-exact (int and Fraction), and an entity that no source provides raises `MissingData`, which the
-rule reports as `unknown`. A faster backend must agree with this one on every outcome.
+exact (int and Fraction), and an entity that no source provides, or whose sources gave no row, raises
+`MissingData` when a rule reads its rows (unless the rule wrote `E (may be empty)`), which the rule
+reports as `unknown`. A faster backend must agree with this one on every outcome.
 """
 
 from __future__ import annotations
@@ -24,16 +25,22 @@ Env = tuple[Row, ...]
 
 
 class MissingData(Exception):
-    """An entity or scalar fact the rule needs has no source: the rule cannot be checked."""
+    """An entity or scalar fact the rule needs has no source, or an entity whose rows it reads has none:
+    the rule cannot be checked."""
 
-    def __init__(self, kind: str, name: str) -> None:
+    def __init__(self, kind: str, name: str, where: Msg | None = None) -> None:
         super().__init__(name)
-        self.kind = kind  # "entity" | "fact" | "param"
+        self.kind = kind  # "entity" | "empty" | "fact" | "param"
         self.name = name
+        self.where = where  # for "empty": the sources that were read
 
     def message(self) -> Msg:
         if self.kind == "entity":
             return Msg(f"没有数据源提供“{self.name}”", f"no data source provides {self.name}")
+        if self.kind == "empty":
+            where = self.where if self.where is not None and self.where.zh else None
+            return Msg(f"未读到任何 {self.name} 行", f"no {self.name} rows were read") + \
+                (Msg(f"（{where.zh}）", f" ({where.en})") if where is not None else Msg("", ""))
         if self.kind == "fact":
             return Msg(f"指标“{self.name}”没有数值", f"scalar fact {self.name} has no value")
         return Msg(f"参数“{self.name}”没有值", f"param {self.name} has no value")
@@ -171,10 +178,19 @@ class Interpreter:
 
     # -- rows ----------------------------------------------------------------------------------
 
+    def require_rows(self, node: I.RowsOf) -> None:
+        """Raise MissingData unless every entity `node` reads rows of has a source and, unless the rule
+        says it may be empty, at least one row: a criterion over no rows at all is not checked, it would
+        hold (or fail) vacuously."""
+        for entity in (node.entity, *(hop.entity for hop in node.path)):
+            if not self.facts.has(entity):
+                raise MissingData("entity", entity)
+            if not node.may_be_empty and self.facts.count(entity) == 0:
+                raise MissingData("empty", entity, self.facts.origins(entity))
+
     def base_rows(self, node: I.RowsOf, env: Env) -> Sequence[Row]:
         """Rows of the entity related to the anchor, within any active period window (no `where`)."""
-        if not self.facts.has(node.entity):
-            raise MissingData("entity", node.entity)
+        self.require_rows(node)
         if node.anchor is None:
             rows = self.facts.all(node.entity)
         else:
@@ -183,8 +199,6 @@ class Interpreter:
                 return []
             items = [anchor]
             for hop in node.path:
-                if not self.facts.has(hop.entity):
-                    raise MissingData("entity", hop.entity)
                 items = [child for it in items for child in self.facts.children(hop.entity, hop.field, self.key(it))]
             rows = items
         window = self.windows.get(node.entity)

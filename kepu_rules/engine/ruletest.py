@@ -25,7 +25,7 @@ from typing import Any
 
 from kepu_rules.diagnostics import Diagnostic, KepuError, Location
 from kepu_rules.dsl.checker import CheckedRuleset
-from kepu_rules.engine.evaluate import EvalContext, Outcome, PythonEvaluator
+from kepu_rules.engine.evaluate import EvalContext, Evaluator, Outcome, PythonEvaluator
 from kepu_rules.engine.params import parse_param
 from kepu_rules.facts.coerce import coerce, ref_type_of
 from kepu_rules.facts.provenance import Provenance
@@ -48,8 +48,9 @@ class CaseResult:
     location: Location
 
 
-def run_file(path: Path) -> list[CaseResult]:
-    """Run every case of one test file. Raises KepuError for a malformed file."""
+def run_file(path: Path, evaluator: Evaluator | None = None) -> list[CaseResult]:
+    """Run every case of one test file (with the reference interpreter unless another `evaluator` is
+    given: the tests compare backends on these cases). Raises KepuError for a malformed file."""
     from kepu_rules import registry
     from kepu_rules.dsl.checker import check
     from kepu_rules.engine.resolve import locate_ruleset, resolve
@@ -67,7 +68,8 @@ def run_file(path: Path) -> list[CaseResult]:
     problems: list[Diagnostic] = []
     for i, case in enumerate(data.get("cases") or []):
         try:
-            results.append(_run_case(doc, ruleset, ("cases", i), case, data.get("params") or {}, as_of, functions))
+            results.append(_run_case(doc, ruleset, ("cases", i), case, data.get("params") or {}, as_of, functions,
+                                     evaluator or PythonEvaluator()))
         except KepuError as err:
             problems.extend(err.diagnostics)
     if problems:
@@ -76,7 +78,7 @@ def run_file(path: Path) -> list[CaseResult]:
 
 
 def _run_case(doc: YamlDocument, ruleset: CheckedRuleset, at: tuple[Any, ...], case: Any, shared_params: dict[str, Any],
-              as_of: dt.date, functions: dict[str, Any]) -> CaseResult:
+              as_of: dt.date, functions: dict[str, Any], evaluator: Evaluator) -> CaseResult:
     if not isinstance(case, dict) or "rule" not in case or "expect" not in case:
         raise KepuError(doc.diagnostic(at, Msg("每个用例需要 rule 与 expect", "each case needs `rule` and `expect`")))
     rule_id = str(case["rule"])
@@ -97,7 +99,7 @@ def _run_case(doc: YamlDocument, ruleset: CheckedRuleset, at: tuple[Any, ...], c
             raise KepuError(doc.diagnostic((*at, "params", name), Msg(f"规则集没有参数 {name}", f"the ruleset has no param {name!r}"), key=True))
         params[name] = parse_param(raw, ruleset.param_types[name], doc.location((*at, "params", name)), name)
     single = CheckedRuleset(ruleset.resolved, ruleset.schema, {rule_id: rule}, ruleset.param_types)
-    outcome = PythonEvaluator().evaluate(single, facts, EvalContext(as_of, params, functions))[0]
+    outcome = evaluator.evaluate(single, facts, EvalContext(as_of, params, functions))[0]
     ok = outcome.status.value == expected
     why = Msg(f"期望 {expected}，实际 {outcome.status.value}：", f"expected {expected}, got {outcome.status.value}: ") + outcome.message
     if ok and "failing" in case:
@@ -139,7 +141,7 @@ def _facts(doc: YamlDocument, ruleset: CheckedRuleset, at: tuple[Any, ...], case
                                                    key=True, hint=Msg(f"是不是 {best}？", f"did you mean {best}?") if best else None))
                 values[fdef.name] = coerce(raw, fdef, prov, ref_type=ref_type_of(fdef, schema))
             table_rows.append(Row(entity.name, values, prov))
-        tables.append(FactTable(entity.name, table_rows, "test"))
+        tables.append(FactTable(entity.name, table_rows, "test", file=doc.path))
     scalars: list[ScalarFact] = []
     for name, raw in (case.get("scalars") or {}).items():
         sdef = schema.scalar(str(name))

@@ -150,7 +150,8 @@ def verdict_of(results: list[RuleResult], score: float, max_score: float, pass_m
     under = pass_mark is not None and (score / max_score * 100 if max_score else 100.0) < pass_mark
     if veto or required or under:
         return Verdict.FAIL, veto, required, incomplete
-    if incomplete:
+    if incomplete or not results:
+        # No rule assessed (an empty ruleset, every rule dropped): nothing backs a pass.
         return Verdict.INCOMPLETE, veto, required, incomplete
     return Verdict.PASS, veto, required, incomplete
 
@@ -209,6 +210,8 @@ def _summary_message(verdict: Verdict, score: float, max_score: float, pass_mark
                            f"score {score / max_score * 100:.1f}% is under the pass mark {pass_mark:g}"))
     if incomplete:
         reasons.append(Msg(f"无法核查的必备/否决项：{'、'.join(incomplete)}", f"veto/required items not checked: {', '.join(incomplete)}"))
+    if not reasons and verdict is Verdict.INCOMPLETE:
+        reasons.append(Msg("规则集没有可评估的规则", "the ruleset has no rules to assess"))
     head = Msg("未达标：", "does not pass: ") if verdict is Verdict.FAIL else Msg("无法得出结论：", "incomplete: ")
     from kepu_rules.i18n import join
 

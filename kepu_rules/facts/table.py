@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from kepu_rules.diagnostics import Diagnostic, KepuError
 from kepu_rules.facts.provenance import Provenance
 from kepu_rules.facts.schema import FieldType, Schema
-from kepu_rules.i18n import Msg
+from kepu_rules.i18n import Msg, join
 
 if TYPE_CHECKING:
     from kepu_rules.facts.deferred import Deferred
@@ -76,6 +76,8 @@ class FactTable:
     rows: list[Row]
     source: str = ""
     deferred: Deferred | None = None
+    file: str = ""
+    sheet: str | None = None
 
     def all_rows(self) -> list[Row]:
         return self.deferred.all() if self.deferred is not None else self.rows
@@ -98,8 +100,9 @@ class SourceData:
 class FactBase:
     """All facts of one assessment, linked: keys unique, references resolved, indexes ready.
 
-    An entity no source provides is *missing* (rules over it are `unknown`), which differs from an
-    entity whose source has zero rows (counts are 0). An entity a source left in the columnar store
+    An entity no source provides is *missing*; one whose sources gave zero rows is *empty*. Rules that
+    read the rows of either are `unknown` (could not check), unless a rule says an empty entity is
+    fine (`E (may be empty)`: then its counts are 0). An entity a source left in the columnar store
     (`deferred`) is read from there: its rows are built only when asked for.
     """
 
@@ -111,6 +114,8 @@ class FactBase:
         self.scalars: dict[str, ScalarFact] = {}
         self._by_key: dict[str, Mapping[Any, Row]] = {}
         self._children: dict[tuple[str, str], Mapping[Any, list[Row]]] = {}
+        # entity -> (source, file, sheet) of each table: where to say it looked when no row was read
+        self._origins: dict[str, list[tuple[str, str, str | None]]] = {}
 
     @classmethod
     def build(cls, schema: Schema, data: Iterable[SourceData]) -> FactBase:
@@ -143,6 +148,7 @@ class FactBase:
         name = table.entity
         if not self.has(name):
             self._order.append(name)
+        self._origins.setdefault(name, []).append((table.source, table.file, table.sheet))
         if table.deferred is not None and not self.has(name):
             self.deferred[name] = table.deferred
             return
@@ -169,6 +175,18 @@ class FactBase:
                 return []
             found = self._rows[entity] = deferred.all()
         return found
+
+    def origins(self, entity: str) -> Msg:
+        """The sources read for an entity and where in them: "数据源 台账，工作表 街道" / "source 台账, sheet 街道"."""
+        parts: list[Msg] = []
+        for source, file, sheet in self._origins.get(entity, []):
+            said = [Msg(f"数据源 {source}", f"source {source}")] if source else []
+            if sheet is not None:
+                said.append(Msg(f"工作表 {sheet}", f"sheet {sheet}"))
+            elif file and file != source:
+                said.append(Msg.same(file))
+            parts.append(join(said, "，", ", "))
+        return join([p for p in parts if p.zh], "；", "; ")
 
     def count(self, entity: str) -> int:
         deferred = self.deferred.get(entity)

@@ -169,6 +169,10 @@ class Report(_Model):
     def to_json(self, indent: int | None = 2) -> str:
         return self.model_dump_json(by_alias=True, indent=indent)
 
+    def vetoes_not_checked(self) -> list[str]:
+        """Veto rules that could not be checked: the headline must not say that every veto passes."""
+        return [r.id for r in self.results if r.severity is Severity.VETO and r.status in (Status.UNKNOWN, Status.ERROR)]
+
     def gaps(self) -> list[RuleResult]:
         """Rules that need work, most serious first: veto, required, then by points missing."""
         order = {Severity.VETO: 0, Severity.REQUIRED: 1, Severity.SCORED: 2, Severity.ADVISORY: 3}

@@ -41,6 +41,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "pass_mark": ("（达标线 {mark}）", " (pass mark {mark})"),
     "veto_ok": ("一票否决项：全部通过", "veto items: all pass"),
     "veto_failed": ("一票否决项：{ids} 未通过", "veto items failed: {ids}"),
+    "veto_not_checked": ("一票否决项：{ids} 无法核查", "veto items not checked: {ids}"),
     "required_failed": ("必备项：{ids} 未达标", "required items failed: {ids}"),
     "incomplete": ("待核查：{ids}", "still to check: {ids}"),
     "unknown_count": ("无法核查：{n} 项", "could not check: {n}"),
@@ -239,6 +240,8 @@ def verdict_parts(report: Report, lang: Lang) -> list[str]:
     parts = [label("verdict", lang, verdict=verdict_label(s.verdict, lang)), score]
     if s.veto_failures:
         parts.append(label("veto_failed", lang, ids=join_ids(s.veto_failures, lang)))
+    elif report.vetoes_not_checked():
+        parts.append(label("veto_not_checked", lang, ids=join_ids(report.vetoes_not_checked(), lang)))
     elif any(r.severity is Severity.VETO for r in report.results):
         parts.append(label("veto_ok", lang))
     if s.required_failures:

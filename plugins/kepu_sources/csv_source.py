@@ -88,10 +88,10 @@ class CsvSource(Source):
             native = load(context.columnar, text, opts.delimiter, opts.header_row, len(headers), entity, columns,
                           builder, read)
             if native is not None and not problems:
-                return SourceData(tables=[FactTable(entity.name, [], context.name, deferred=native)])
+                return SourceData(tables=[FactTable(entity.name, [], context.name, deferred=native, file=shown)])
         rows = _rows(builder, columns, base, records, len(headers), problems)
         problems.raise_if_any()
-        return SourceData(tables=[FactTable(entity.name, rows, context.name)])
+        return SourceData(tables=[FactTable(entity.name, rows, context.name, file=shown)])
 
 
 def decode(data: bytes, encoding: str, shown: str) -> str:

@@ -117,14 +117,15 @@ def _maybe(strategy: S[Any]) -> S[Any]:
 
 
 def collections(sub: S[Expr]) -> S[Collection]:
-    return st.builds(Collection, names, _maybe(sub), _maybe(names))
+    return st.builds(Collection, names, _maybe(sub), _maybe(names), may_be_empty=st.booleans())
 
 
 def _call_args(sub: S[Expr]) -> S[Expr]:
-    # A bare `E` argument is a Name; a Collection argument always has `where` or `via`.
-    filtered = st.builds(Collection, names, sub, _maybe(names))
-    via = st.builds(Collection, names, st.none(), names)
-    return st.one_of(sub, filtered, via)
+    # A bare `E` argument is a Name; a Collection argument has `where`, `via` or `(may be empty)`.
+    filtered = st.builds(Collection, names, sub, _maybe(names), may_be_empty=st.booleans())
+    via = st.builds(Collection, names, st.none(), names, may_be_empty=st.booleans())
+    marked = st.builds(Collection, names, st.none(), _maybe(names), may_be_empty=st.just(True))
+    return st.one_of(sub, filtered, via, marked)
 
 
 def _not_a_number(e: Expr) -> bool:

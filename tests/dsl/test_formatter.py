@@ -341,6 +341,11 @@ EXPRESSIONS = [
     ("each year from 2021 to 2025 has sum(经费.金额) >= 100",
      "each year from 2021 to 2025 has sum(经费.金额) >= 100", "每年 从 2021 到 2025 满足 sum(经费.金额) >= 100"),
     ("没有 E 其中 x", "no E where x", "没有 E 其中 x"),
+    # an entity the rule allows to be empty
+    ("每个 街道（可为空） 至少有 1 个 标识", "each 街道 (may be empty) has at least 1 个 标识", "每个 街道 (可为空) 至少有 1 个 标识"),
+    ("no E via f (may be empty) where x", "no E via f (may be empty) where x", "没有 E 经由 f (可为空) 其中 x"),
+    ("count(E (may  be  empty))", "count(E (may be empty))", "count(E (可为空))"),
+    ("coverage(E（可为空）where x) >= 1%", "coverage(E (may be empty) where x) >= 1%", "coverage(E (可为空) 其中 x) >= 1%"),
     ("不存在 E", "no E", "没有 E"),
     # one spelling per keyword; comparisons are symbols in both languages
     ("x == 1", "x = 1", "x = 1"),
@@ -433,13 +438,16 @@ def test_expression_round_trips(e: Expr, lang: str) -> None:
 
 
 def _grouping_parens(text: str) -> list[tuple[int, int]]:
-    """(open, close) offsets of the parentheses that group, not those of a call `f(...)`."""
+    """(open, close) offsets of the parentheses that group, not those of a call `f(...)` or of the
+    marker `E (may be empty)`."""
     pairs, stack = [], []
     for i, ch in enumerate(text):
         if ch == "(":
             stack.append(i)
         elif ch == ")":
             start = stack.pop()
+            if text[start + 1 : i] in ("may be empty", "可为空"):
+                continue
             if start == 0 or not re.match(r"\w", text[start - 1]):
                 pairs.append((start, i))
     return pairs

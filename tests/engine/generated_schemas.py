@@ -132,12 +132,14 @@ def rule_body(draw: st.DrawFn, world: World) -> str:
     e = draw(st.sampled_from(world.entities))
     below = world.descendants(e.name)
     n = draw(st.integers(0, 3))
+    # An entity may have no rows: a rule over it then could not be checked, unless it says it may be empty.
+    m = draw(st.sampled_from(["", "", " (may be empty)"]))
     shapes = [
-        condition(e).map(lambda c: f"each {e.name} has {c}"),
-        condition(e).map(lambda c: f"no {e.name} where {c}"),
-        condition(e).map(lambda c: f"some {e.name} where {c}"),
-        condition(e).map(lambda c: f"coverage({e.name} where {c}) >= 门槛"),
-        condition(e).map(lambda c: f"at most {n} {e.name} where {c}"),
+        condition(e).map(lambda c: f"each {e.name}{m} has {c}"),
+        condition(e).map(lambda c: f"no {e.name}{m} where {c}"),
+        condition(e).map(lambda c: f"some {e.name}{m} where {c}"),
+        condition(e).map(lambda c: f"coverage({e.name}{m} where {c}) >= 门槛"),
+        condition(e).map(lambda c: f"at most {n} {e.name}{m} where {c}"),
         st.tuples(condition(e), condition(e)).map(lambda cs: f"each {e.name} where {cs[0]} has {cs[1]}"),
     ]
     numeric = [(f, t) for f, t in e.fields if t in NUMERIC]
@@ -148,7 +150,7 @@ def rule_body(draw: st.DrawFn, world: World) -> str:
     if below:
         d = draw(st.sampled_from(below))
         op = draw(st.sampled_from(["at least", "at most", "exactly"]))
-        shapes.append(condition(d).map(lambda c: f"each {e.name} has {op} {n} {d.name} where {c}"))
+        shapes.append(condition(d).map(lambda c: f"each {e.name}{m} has {op} {n} {d.name}{m} where {c}"))
         shapes.append(condition(d).map(lambda c: f"coverage({e.name} where some {d.name} where {c}) >= 门槛"))
         shapes.append(condition(d).map(lambda c: f"each {e.name} has count({d.name} where {c}) >= {n}"))
         numeric_below = [(f, t) for f, t in d.fields if t in NUMERIC]

@@ -24,6 +24,7 @@ from kepu_rules.engine.columnar.tables import Unusable, decimal_text
 from kepu_rules.engine.evaluate import EvalContext, PythonEvaluator
 from kepu_rules.engine.params import literal_value
 from kepu_rules.facts.table import FactBase
+from kepu_rules.reports.model import Status
 from tests.engine.generated import fact_tables, outcome_fields, rules_text
 from tests.engine.generated_schemas import world_facts, world_rules, worlds
 from tests.engine.util import AS_OF, facts, ruleset
@@ -105,6 +106,55 @@ def test_the_sql_path_is_taken_and_agrees(body: str) -> None:
     fb = facts(rs, {"街道": STREETS, "社区": COMMUNITIES, "科普活动": ACTIVITIES})
     expected, actual, columnar = both(rs, fb)
     assert actual == expected
+    assert columnar.queries >= 1 and columnar.fallbacks == 0
+
+
+#: Rules over streets and communities, and the entity each is run without a row of.
+OVER_EMPTY = [
+    ("each 街道 has 人口 >= 1000", "街道"),
+    ("no 社区 where 有科普活动室", "社区"),
+    ("some 社区", "社区"),
+    ("at most 1 社区 where 有科普活动室", "社区"),
+    ("coverage(社区 where some 科普活动) >= 目标", "社区"),
+    ("coverage(社区 where some 科普活动) >= 目标", "科普活动"),
+    ("each 街道 has count(社区) >= 0", "社区"),
+    ("each 街道 has at least 1 科普活动", "科普活动"),
+    ("each 街道 has at least 1 科普活动", "社区"),  # the relation runs through it
+    ("sum(街道.人口) >= 0", "街道"),
+    ("each 社区 has no 科普活动 where 类别 = \"讲座\"", "科普活动"),
+]
+
+
+@pytest.mark.parametrize(("body", "empty"), OVER_EMPTY)
+def test_both_backends_could_not_check_rules_over_an_empty_entity(body: str, empty: str) -> None:
+    rs = ruleset(f'rule R "规则" {{ {body} }}')
+    tables = {"街道": STREETS, "社区": COMMUNITIES, "科普活动": ACTIVITIES}
+    # References into the empty entity are left blank, so that every reference resolves.
+    if empty == "社区":
+        tables["科普活动"] = [{k: v for k, v in a.items() if k != "社区"} for a in ACTIVITIES]
+    if empty == "街道":
+        tables["社区"] = [{k: v for k, v in c.items() if k != "街道"} for c in COMMUNITIES]
+    tables[empty] = []
+    expected, actual, _ = both(rs, facts(rs, tables))
+    assert actual == expected
+    assert expected["R"]["status"] is Status.UNKNOWN
+    assert expected["R"]["message"].en == f"no {empty} rows were read"
+
+
+@pytest.mark.parametrize(("body", "status"), [
+    ("each 街道 (may be empty) has 人口 >= 1000", Status.PASS),
+    ("no 社区 (may be empty) where 有科普活动室", Status.PASS),
+    ("at most 1 社区 (may be empty) where 有科普活动室", Status.PASS),
+    ("each 街道 has count(社区 (may be empty) where 有科普活动室) = 0", Status.PASS),
+    ("each 街道 has at least 1 社区 (may be empty) where 有科普活动室", Status.FAIL),
+    ("each 街道 has no 社区 (may be empty) where 有科普活动室", Status.PASS),
+])
+def test_may_be_empty_runs_in_sql_and_agrees(body: str, status: Status) -> None:
+    rs = ruleset(f'rule R "规则" {{ {body} }}')
+    expected, actual, columnar = both(rs, facts(rs, {"街道": STREETS if "(may be empty) has" not in body else [],
+                                                     "社区": []}))
+    assert actual == expected
+    assert expected["R"]["status"] is status
     assert columnar.queries >= 1 and columnar.fallbacks == 0
 
 

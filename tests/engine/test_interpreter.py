@@ -8,6 +8,7 @@ from fractions import Fraction
 import pytest
 
 from kepu_rules.engine.interpreter import kleene_and, kleene_or, period_buckets, shift_date
+from kepu_rules.i18n import Msg
 from kepu_rules.reports.model import Status
 from tests.engine.util import evaluate, facts, ruleset
 
@@ -72,13 +73,83 @@ def test_missing_value_makes_an_item_unknown_not_failing() -> None:
     assert [i.key for i in out.unknown_items] == ["二"]
 
 
-def test_an_entity_no_source_provides_is_unknown_and_zero_rows_is_a_count_of_zero() -> None:
+def test_an_entity_no_source_provides_or_with_zero_rows_is_unknown() -> None:
     rs = ruleset('rule D1 "标识" { at least 1 科普标识 }')
     missing = evaluate(rs, facts(rs, {"街道": STREETS}))["D1"]
     assert missing.status is Status.UNKNOWN
     assert "科普标识" in missing.message.en
     empty = evaluate(rs, facts(rs, {"街道": STREETS, "科普标识": []}))["D1"]
-    assert empty.status is Status.FAIL
+    assert empty.status is Status.UNKNOWN
+    assert empty.message.render("en") == "no 科普标识 rows were read"
+    assert empty.missing == ["科普标识"]
+
+
+#: Every way a rule reads the rows of 街道; with no 街道 row each could otherwise pass (or fail) vacuously.
+OVER_STREETS = {
+    "each": 'each 街道 has 人口 > 0',
+    "each_count": '每个 街道 至少有 1 个 科普标识',
+    "no": 'no 街道 where 人口 > 0',
+    "some": 'some 街道',
+    "at_most": 'at most 3 街道',
+    "at_least": 'at least 1 街道 where 人口 > 0',
+    "count": 'count(街道) = 0',
+    "coverage": 'coverage(街道 where 人口 > 0) >= 50%',
+    "sum": 'sum(街道.人口) >= 0',
+    "distinct": 'distinct(街道.人口) contains 1',
+    "nested": 'each 经费 has count(街道) >= 0',
+}
+
+
+@pytest.mark.parametrize("body", OVER_STREETS.values(), ids=OVER_STREETS.keys())
+def test_rules_over_an_entity_with_zero_rows_could_not_be_checked(body: str) -> None:
+    rs = ruleset(f'rule R "r" {{ {body} }}')
+    out = evaluate(rs, facts(rs, {"街道": [], "科普标识": [{"编号": "B1"}], "经费": [{"年度": 2026}]}))["R"]
+    assert out.status is Status.UNKNOWN, out.message
+    assert out.message == Msg("未读到任何 街道 行", "no 街道 rows were read")
+
+
+def test_a_relation_through_an_empty_entity_could_not_be_checked() -> None:
+    rs = ruleset('rule R "r" { each 街道 has count(科普活动) >= 0 }')  # 街道 <- 社区 <- 科普活动
+    out = evaluate(rs, facts(rs, {"街道": STREETS, "社区": [], "科普活动": [{"编号": "K1"}]}))["R"]
+    assert out.status is Status.UNKNOWN
+    assert out.missing == ["社区"]
+
+
+def test_zero_rows_of_an_entity_the_rule_does_not_quantify_over_do_not_matter() -> None:
+    rs = ruleset('rule R "r" { each 街道 has 人口 > 0 }')
+    streets = [{"名称": "甲街道", "人口": 3}]
+    assert evaluate(rs, facts(rs, {"街道": streets, "社区": []}))["R"].status is Status.PASS
+
+
+@pytest.mark.parametrize(("body", "status"), [
+    ('each 街道 (may be empty) has 人口 > 0', Status.PASS),
+    ('每个 街道（可为空） 至少有 1 个 科普标识', Status.PASS),
+    ('no 街道 (may be empty) where 人口 > 0', Status.PASS),
+    ('some 街道 (may be empty)', Status.FAIL),
+    ('at most 3 街道 (may be empty)', Status.PASS),
+    ('count(街道 (may be empty)) = 0', Status.PASS),
+    ('count(街道 (may be empty) where 人口 > 0) = 0', Status.PASS),
+    # A share of nothing is no number, empty or not.
+    ('coverage(街道 (may be empty) where 人口 > 0) >= 50%', Status.UNKNOWN),
+])
+def test_may_be_empty_lets_a_rule_hold_on_an_empty_entity(body: str, status: Status) -> None:
+    rs = ruleset(f'rule R "r" {{ {body} }}')
+    assert evaluate(rs, facts(rs, {"街道": [], "科普标识": []}))["R"].status is status
+
+
+def test_may_be_empty_covers_its_own_entity_only() -> None:
+    rs = ruleset('rule R "r" { each 街道 (may be empty) has count(科普标识) >= 0 }')
+    fb = facts(rs, {"街道": STREETS, "科普标识": []})
+    out = evaluate(rs, fb)["R"]
+    assert out.status is Status.UNKNOWN
+    assert out.missing == ["科普标识"]
+
+
+def test_may_be_empty_does_not_stand_in_for_an_entity_no_source_provides() -> None:
+    rs = ruleset('rule R "r" { no 街道 (may be empty) }')
+    out = evaluate(rs, facts(rs, {"社区": []}))["R"]
+    assert out.status is Status.UNKNOWN
+    assert out.message.en == "no data source provides 街道"
 
 
 def test_warn_threshold_turns_a_near_miss_into_a_warning() -> None:

@@ -48,6 +48,17 @@ def test_header_states_verdict_score_and_pass_mark(report_zh: Report) -> None:
     assert "无法核查：1 项" in lines[1]
 
 
+@pytest.mark.parametrize("status", [Status.UNKNOWN, Status.ERROR])
+def test_a_veto_that_could_not_be_checked_is_not_said_to_pass(report_zh: Report, status: Status) -> None:
+    results = [r.model_copy(update={"status": status}) if r.id == "V1" else r for r in report_zh.results]
+    report = report_zh.model_copy(update={"results": results})
+    head = render(report).splitlines()[1]
+    assert "全部通过" not in head
+    assert "一票否决项：V1 无法核查" in head
+    english = render(report.model_copy(update={"lang": "en"})).splitlines()[1]
+    assert "veto items not checked: V1" in english
+
+
 def test_gaps_come_first_in_report_order(report_zh: Report) -> None:
     heads = [line for line in render(report_zh).splitlines() if re.match(r"^[✗?E!] \S+ ", line)]
     assert [h.split()[1] for h in heads] == [r.id for r in report_zh.gaps()]

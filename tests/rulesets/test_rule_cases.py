@@ -106,3 +106,15 @@ def test_quancheng_drops_a6_so_it_has_no_cases() -> None:
     assert "A6" in [dropped[0] for dropped in effective.dropped]
     assert effective.rule("A6") is None
     assert effective.rule("Q1") is not None
+
+
+@pytest.mark.parametrize("path", TEST_FILES, ids=[_short(p) for p in TEST_FILES])
+def test_the_columnar_engine_gives_every_case_the_interpreters_outcome(path: Path) -> None:
+    """`kepu test` runs the interpreter; the columnar engine must agree on every case, the ones whose
+    fixtures leave a ledger empty (`[]`) among them."""
+    pytest.importorskip("duckdb")
+    from kepu_rules.engine.columnar import ColumnarEvaluator
+    from tests.engine.generated import outcome_fields
+
+    columnar = run_file(path, ColumnarEvaluator())
+    assert [outcome_fields(r.outcome) for r in columnar] == [outcome_fields(r.outcome) for r in _results(path)]

@@ -261,6 +261,9 @@ class Compiler:
         if (node.anchor is None) != (not node.path):
             raise NotCompilable("an anchor without a path, or a path without an anchor")
         self.require(node.entity)
+        if not node.may_be_empty and any(self.db.facts.count(e) == 0 for e in (node.entity, *(h.entity for h in node.path))):
+            # The interpreter reports that the rule could not be checked (Interpreter.require_rows).
+            raise NotCompilable("rows of an entity no source gave a row of")
         table = self.db.table(node.entity)
         scope = Scope(node.entity, self.alias())
         joins, tests = "", []

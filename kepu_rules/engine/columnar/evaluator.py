@@ -57,6 +57,7 @@ class ColumnarInterpreter(Interpreter):
 
         if rows.anchor is not None:
             return None
+        self.require_rows(rows)
         compiler = Compiler(self.db, lambda node: Interpreter.ev(self, node, ()), self.functions, self.windows)
         scope = Scope(rows.entity, "t0")
         deferred = self.facts.deferred.get(rows.entity)
@@ -87,6 +88,7 @@ class ColumnarInterpreter(Interpreter):
     def base_rows(self, node: I.RowsOf, env: Env) -> Sequence[Row]:
         deferred = self.facts.deferred.get(node.entity)
         if node.anchor is None and deferred is not None:
+            self.require_rows(node)
             if node.entity not in self.windows:
                 return RowsAt(deferred, range(len(deferred)))
             found = self._groups(node, [], ["TRUE"])
@@ -125,7 +127,7 @@ class ColumnarInterpreter(Interpreter):
     def coverage(self, n: I.Aggregate, env: Env) -> tuple[Any, Sequence[Row], Sequence[Row], Sequence[Row]]:
         if env or not isinstance(n.arg, I.RowsOf) or n.cond is None:
             return super().coverage(n, env)
-        rows = I.RowsOf(n.arg.type, n.arg.src, n.arg.entity, n.arg.anchor, n.arg.path)
+        rows = I.RowsOf(n.arg.type, n.arg.src, n.arg.entity, n.arg.anchor, n.arg.path, None, n.arg.may_be_empty)
         found = self._groups(rows, [n.cond], _THREE_WAYS)
         if found is None:
             return super().coverage(n, env)

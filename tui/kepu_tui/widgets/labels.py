@@ -44,6 +44,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "veto": ("一票否决项", "veto items"),
     "veto_ok": ("全部通过", "all pass"),
     "veto_failed": ("未通过", "failed"),
+    "veto_not_checked": ("无法核查", "not checked"),
     "nearest_due": ("最近期限", "next due"),
     "self_assessed": ("自评", "as of"),
     "search": ("搜索编号或标题", "search id or title"),

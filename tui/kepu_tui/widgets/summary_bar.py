@@ -37,6 +37,8 @@ def summary_text(report: Report, lang: Lang, note: str = "") -> Text:
     text.append(f" {t('veto', lang)}：" if lang == "zh" else f" {t('veto', lang)}: ")
     if s.veto_failures:
         text.append(f"{t('veto_failed', lang)} {'、'.join(s.veto_failures)}", style="bold red")
+    elif report.vetoes_not_checked():
+        text.append(f"{t('veto_not_checked', lang)} {'、'.join(report.vetoes_not_checked())}", style="bold magenta")
     else:
         text.append(t("veto_ok", lang), style="green")
     if s.nearest_due:
