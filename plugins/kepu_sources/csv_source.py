@@ -19,6 +19,7 @@ from kepu_rules.sources import Source, SourceContext, SourceOptions
 
 from .columns import CACHE_PER_COLUMN, Column, HeaderMatcher, RowBuilder, header_text, is_total_row
 from .common import Problems, find_entity, options_of, read_bytes, shown_path
+from .csv_faults import quote_fault
 
 _DELIMITER_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
 
@@ -72,8 +73,10 @@ class CsvSource(Source):
         shown = shown_path(opts.path)
         entity = find_entity(context.schema, opts.entity, Location(shown))
         text = decode(read_bytes(opts.path, context), opts.encoding, shown)
-        records = _records(text, opts.delimiter, shown)
-        header_line, headers = _header(records, opts.header_row, shown)
+        records = _Records(text, opts.delimiter, shown)
+        rest = iter(records)
+        header_line, headers = _header(rest, opts.header_row, shown)
+        records.width = len(headers)
         where = Location(shown, line=header_line)
         matcher = HeaderMatcher(entity, context.schema, opts.columns, where)
         candidates = [[h] if h else [] for h in headers]
@@ -89,7 +92,7 @@ class CsvSource(Source):
                           builder, read)
             if native is not None and not problems:
                 return SourceData(tables=[FactTable(entity.name, [], context.name, deferred=native)])
-        rows = _rows(builder, columns, base, records, len(headers), problems)
+        rows = _rows(builder, columns, base, rest, len(headers), problems)
         problems.raise_if_any()
         return SourceData(tables=[FactTable(entity.name, rows, context.name)])
 
@@ -124,22 +127,55 @@ def _decode(data: bytes, encoding: str, shown: str, prefix: Msg | None = None) -
             code="bad-encoding")) from None
 
 
-def _records(text: str, delimiter: str, shown: str) -> Iterator[tuple[int, list[str]]]:
-    """(first physical line, cells) of each record; quoted cells may span lines."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
-    line = 1
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            raise KepuError(Diagnostic(
-                Location(shown, line=reader.line_num),
-                Msg(f"{shown} 第 {reader.line_num} 行不是有效的 CSV：{exc}", f"{shown} line {reader.line_num} is not valid CSV: {exc}"),
-                code="bad-csv")) from None
-        yield line, cells
-        line = reader.line_num + 1
+class _Records:
+    """(first physical line, cells) of each record; quoted cells may span lines.
+
+    A quote that is never closed, or that swallows whole rows before it closes, is an error at the
+    line and column where it opens (csv_faults.py): the csv module would read on without a word. Rows
+    count as whole rows by the header's `width`, set once the header is read.
+    """
+
+    def __init__(self, text: str, delimiter: str, shown: str) -> None:
+        self.text = text
+        self.delimiter = delimiter
+        self.shown = shown
+        self.width = 0
+        self._lines: list[str] | None = None
+
+    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        # A cell may be as long as the file: the csv module's default limit (131,072) is no limit of CSV.
+        limit = min(len(self.text) + 1, 2**31 - 1)
+        if csv.field_size_limit() < limit:
+            csv.field_size_limit(limit)
+        reader = csv.reader(io.StringIO(self.text, newline=""), delimiter=self.delimiter, strict=False)
+        pending: tuple[int, int, list[str]] | None = None  # the record before: the last one is checked apart
+        line = 1
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                raise KepuError(Diagnostic(
+                    Location(self.shown, line=reader.line_num),
+                    Msg(f"{self.shown} 第 {reader.line_num} 行不是有效的 CSV：{exc}",
+                        f"{self.shown} line {reader.line_num} is not valid CSV: {exc}"),
+                    code="bad-csv")) from None
+            if pending is not None:
+                yield self._checked(*pending, at_end=False)
+            pending = (line, reader.line_num, cells)
+            line = reader.line_num + 1
+        if pending is not None:
+            yield self._checked(*pending, at_end=True)
+
+    def _checked(self, line: int, end: int, cells: list[str], *, at_end: bool) -> tuple[int, list[str]]:
+        if end > line or (at_end and '"' in self.text):
+            if self._lines is None:
+                self._lines = io.StringIO(self.text, newline="").readlines()
+            fault = quote_fault(self._lines[line - 1: end], line, self.delimiter, self.width, self.shown, at_end)
+            if fault is not None:
+                raise KepuError(fault)
+        return line, cells
 
 
 def _header(records: Iterator[tuple[int, list[str]]], header_row: int, shown: str) -> tuple[int, list[str | None]]:

@@ -260,7 +260,7 @@ def _reference_rows(tmp_path: Path, entity_name: str = "科普活动") -> tuple[
     shown = "活动.csv"
     entity = SCHEMA.entity(entity_name)
     assert entity is not None
-    records = csv_source._records((tmp_path / shown).read_text(encoding="utf-8"), ",", shown)
+    records = iter(csv_source._Records((tmp_path / shown).read_text(encoding="utf-8"), ",", shown))
     line, headers = csv_source._header(records, 1, shown)
     columns = HeaderMatcher(entity, SCHEMA, {}, Location(shown, line=line)).columns(
         [[h] if h else [] for h in headers], Msg(shown, shown), lambda i: str(i + 1))
