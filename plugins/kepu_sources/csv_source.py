@@ -20,6 +20,7 @@ from kepu_rules.sources import Source, SourceContext, SourceOptions
 from .columns import CACHE_PER_COLUMN, Column, HeaderMatcher, RowBuilder, header_text, is_total_row
 from .common import Problems, find_entity, options_of, read_bytes, shown_path
 from .csv_faults import quote_fault
+from .text_encoding import decode
 
 _DELIMITER_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
 
@@ -95,36 +96,6 @@ class CsvSource(Source):
         rows = _rows(builder, columns, base, rest, len(headers), problems)
         problems.raise_if_any()
         return SourceData(tables=[FactTable(entity.name, rows, context.name)])
-
-
-def decode(data: bytes, encoding: str, shown: str) -> str:
-    """The file's text; `auto` tries UTF-8 (BOM or not), UTF-16 with a BOM, then GB18030."""
-    if encoding == "auto":
-        if data.startswith(codecs.BOM_UTF8):
-            return _decode(data, "utf-8-sig", shown)
-        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            return _decode(data, "utf-16", shown)
-        try:
-            return data.decode("utf-8")
-        except UnicodeDecodeError:
-            return _decode(data, "gb18030", shown, Msg("既不是 UTF-8 也不是", "neither UTF-8 nor "))
-    if codecs.lookup(encoding).name == "utf-8" and data.startswith(codecs.BOM_UTF8):
-        encoding = "utf-8-sig"  # the BOM must not end up in the first header
-    return _decode(data, encoding, shown)
-
-
-def _decode(data: bytes, encoding: str, shown: str, prefix: Msg | None = None) -> str:
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        what = (prefix or Msg("不是 ", "not ")) + Msg.same(encoding)
-        raise KepuError(Diagnostic(
-            Location(shown, line=line),
-            Msg(f"无法读取 {shown}：第 {line} 行的字节{what.zh}编码", f"cannot read {shown}: line {line} is {what.en} text"),
-            hint=Msg("用 encoding: 指定文件的编码（如 utf-8、gb18030），或在 Excel 中另存为“CSV UTF-8”",
-                     "set encoding: to the file's encoding (utf-8, gb18030 ...), or save it as CSV UTF-8"),
-            code="bad-encoding")) from None
 
 
 class _Records:

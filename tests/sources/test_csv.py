@@ -59,8 +59,9 @@ def test_explicit_encoding(tmp_path: Path) -> None:
 def test_wrong_explicit_encoding_names_the_line(tmp_path: Path) -> None:
     _write(tmp_path, ACTIVITIES, "gb18030")
     assert error(CsvSource, tmp_path, path="活动.csv", entity="科普活动", encoding="utf-8") == (
-        "活动.csv:1: error: cannot read 活动.csv: line 1 is not utf-8 text\n"
-        "    help: set encoding: to the file's encoding (utf-8, gb18030 ...), or save it as CSV UTF-8")
+        "活动.csv:1: error: line 1 of 活动.csv is not UTF-8 text\n"
+        "    = read as GB18030, this line is: 名称,社区,活动日期,类别,参与人数,备注\n"
+        "    help: the whole file reads as GB18030: set encoding: gb18030 (or auto)")
 
 
 def test_provenance_is_file_line_and_column(tmp_path: Path) -> None:

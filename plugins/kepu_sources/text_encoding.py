@@ -1,0 +1,131 @@
+"""Decoding a CSV file, and naming the line that breaks its encoding.
+
+A ledger pieced together from two exports may be UTF-8 with one line pasted from a GBK file, or the
+reverse. Decoding it whole either fails at a byte (and the reader used to guess another encoding for
+all of it, so the first line came out garbled) or, for a UTF-8 line in a GB18030 file, succeeds with
+garbled text. Here every line is looked at: the encoding most lines are in is the file's, and the first
+line that is not is reported by its number, with what it reads as in the other encoding.
+"""
+
+from __future__ import annotations
+
+import codecs
+import unicodedata
+
+from kepu_rules.diagnostics import Diagnostic, KepuError, Location
+from kepu_rules.i18n import Msg
+
+_GB = "gb18030"
+#: A UTF-8 line in a GB18030 file is told by this many CJK characters read as UTF-8: a GB18030 line
+#: that is also valid UTF-8 by chance is short (two bytes per character seldom chain as UTF-8 does).
+_CJK_TO_TELL_UTF8 = 3
+_SHOWN_CHARS = 60
+
+
+def _name(encoding: str) -> str:
+    name = codecs.lookup(encoding).name
+    return {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "gb18030": "GB18030", "gbk": "GBK", "gb2312": "GB2312"}.get(name, encoding)
+
+
+def decode(data: bytes, encoding: str, shown: str) -> str:
+    """The file's text; `auto` reads UTF-8 (BOM or not), UTF-16 with a BOM, else GB18030."""
+    if encoding == "auto":
+        if data.startswith(codecs.BOM_UTF8):
+            return _whole(data, "utf-8-sig", shown)
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return _whole(data, "utf-16", shown)
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        lines = data.splitlines()
+        utf8 = [n for n, line in enumerate(lines, 1) if not line.isascii() and _is_utf8(line)]
+        other = [n for n, line in enumerate(lines, 1) if not line.isascii() and not _is_utf8(line)]
+        if len(utf8) > len(other):  # a UTF-8 file with lines in another encoding
+            raise _mixed(shown, other[0], "utf-8", len(utf8), lines[other[0] - 1], _GB)
+        return _whole(data, _GB, shown)
+    name = codecs.lookup(encoding).name
+    if name == "utf-8" and data.startswith(codecs.BOM_UTF8):
+        encoding = "utf-8-sig"  # the BOM must not end up in the first header
+    return _whole(data, encoding, shown)
+
+
+def _is_utf8(line: bytes) -> bool:
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _cjk(text: str) -> int:
+    return sum(1 for ch in text if unicodedata.east_asian_width(ch) == "W")
+
+
+def _whole(data: bytes, encoding: str, shown: str) -> str:
+    """The text in `encoding`, or an error at the first line that is not in it."""
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        lines = data.splitlines()
+        line = len(data[: exc.start].splitlines()) or 1
+        if data[: exc.start].endswith((b"\n", b"\r")):
+            line += 1
+        others = [_GB] if codecs.lookup(encoding).name.startswith("utf") else ["utf-8"]
+        fine = sum(1 for n, b in enumerate(lines, 1) if n != line and not b.isascii() and _decodes(b, encoding))
+        raw = lines[line - 1] if line <= len(lines) else b""
+        if not fine:  # not a line: the whole file is in another encoding
+            whole = next((o for o in others if _decodes(data, o)), None)
+            if whole is not None:
+                raise _mixed(shown, line, encoding, 0, raw, whole, hint=Msg(
+                    f"整个文件像是 {_name(whole)} 编码：设 encoding: {whole}（或 auto）",
+                    f"the whole file reads as {_name(whole)}: set encoding: {whole} (or auto)")) from None
+        raise _mixed(shown, line, encoding, fine, raw, *others) from None
+    if codecs.lookup(encoding).name in ("gb18030", "gbk", "gb2312"):
+        _no_utf8_lines(data, encoding, shown)
+    return text
+
+
+def _no_utf8_lines(data: bytes, encoding: str, shown: str) -> None:
+    """A UTF-8 line in a GB18030 file decodes, as garbled text: find it by what it reads as in UTF-8."""
+    lines = data.splitlines()
+    suspects = [n for n, line in enumerate(lines, 1)
+                if not line.isascii() and _is_utf8(line) and _cjk(line.decode("utf-8")) >= _CJK_TO_TELL_UTF8]
+    if not suspects:
+        return
+    rest = sum(1 for line in lines if not line.isascii()) - len(suspects)
+    if rest > len(suspects):
+        raise _mixed(shown, suspects[0], encoding, rest, lines[suspects[0] - 1], "utf-8")
+
+
+def _decodes(line: bytes, encoding: str) -> bool:
+    try:
+        line.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _mixed(shown: str, line: int, encoding: str, fine: int, raw: bytes, *others: str, hint: Msg | None = None) -> KepuError:
+    rest = _name(encoding)
+    notes: list[Msg] = []
+    reads_as = next((o for o in others if _decodes(raw, o)), None)
+    if reads_as is not None:
+        text = raw.decode(reads_as)
+        text = text if len(text) <= _SHOWN_CHARS else text[:_SHOWN_CHARS] + "…"
+        other = _name(reads_as)
+        notes.append(Msg(f"这一行按 {other} 读作：{text}", f"read as {other}, this line is: {text}"))
+    if fine:
+        message = Msg(f"{shown} 第 {line} 行不是 {rest} 编码，而文件中另外 {fine} 个含非 ASCII 字符的行都是 {rest}",
+                      f"line {line} of {shown} is not {rest} text, while the file's other {fine} lines with "
+                      f"non-ASCII text are {rest}")
+    else:
+        message = Msg(f"{shown} 第 {line} 行不是 {rest} 编码", f"line {line} of {shown} is not {rest} text")
+    return KepuError(Diagnostic(
+        Location(shown, line=line),
+        message,
+        hint=hint or Msg(f"把这一行改成 {rest}（例如在编辑器中重新输入这一行），或把整个文件另存为同一种编码（Excel：“CSV UTF-8”）；"
+                 f"也可用 encoding: 指定文件的编码",
+                 f"re-enter this line in {rest} (or save the whole file in one encoding, e.g. Excel's "
+                 f"\"CSV UTF-8\"); encoding: sets the file's encoding"),
+        notes=tuple(notes), code="bad-encoding"))
