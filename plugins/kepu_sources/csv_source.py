@@ -20,6 +20,7 @@ from kepu_rules.sources import Source, SourceContext, SourceOptions
 from .columns import CACHE_PER_COLUMN, Column, HeaderMatcher, RowBuilder, header_text, is_total_row
 from .common import Problems, find_entity, options_of, read_bytes, shown_path
 from .csv_faults import quote_fault
+from .sniff import HEAD, check_kind
 from .text_encoding import decode
 
 _DELIMITER_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
@@ -73,7 +74,9 @@ class CsvSource(Source):
         opts = options_of(options, CsvOptions)
         shown = shown_path(opts.path)
         entity = find_entity(context.schema, opts.entity, Location(shown))
-        text = decode(read_bytes(opts.path, context), opts.encoding, shown)
+        data = read_bytes(opts.path, context)
+        check_kind(data[:HEAD], shown, {"text"}, Msg("CSV 文本文件", "a CSV text file"), _KIND_HINTS)
+        text = decode(data, opts.encoding, shown)
         records = _Records(text, opts.delimiter, shown)
         rest = iter(records)
         header_line, headers = _header(rest, opts.header_row, shown)
@@ -96,6 +99,17 @@ class CsvSource(Source):
         rows = _rows(builder, columns, base, rest, len(headers), problems)
         problems.raise_if_any()
         return SourceData(tables=[FactTable(entity.name, rows, context.name)])
+
+
+_SAVE_AS_CSV = Msg("在 Excel 中打开，另存为“CSV UTF-8（逗号分隔）”", "open it in Excel and save it as \"CSV UTF-8 (comma delimited)\"")
+_KIND_HINTS = {
+    "empty": Msg("台账至少要有表头行（各列的名称）", "a ledger needs at least its header row (the column names)"),
+    "zip": Msg("工作簿请用 type: xlsx 读取，或在 Excel 中另存为 CSV", "read a workbook with type: xlsx, or save it as CSV in Excel"),
+    "ole": _SAVE_AS_CSV,
+    "html": _SAVE_AS_CSV,
+    "pdf": Msg("台账须是 CSV 文件：请找到导出 PDF 所用的原始表格", "the ledger must be a CSV file: find the spreadsheet the PDF was made from"),
+    "binary": _SAVE_AS_CSV,
+}
 
 
 class _Records:

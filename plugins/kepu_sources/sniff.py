@@ -1,0 +1,73 @@
+"""What a file really holds, by its first bytes: a ledger saved under the wrong extension is named as
+such ("this .xlsx is a CSV text file") instead of failing with the parser's own words."""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path, PurePath
+
+from kepu_rules.diagnostics import Diagnostic, KepuError, Location
+from kepu_rules.i18n import Msg
+
+#: Kinds of content, with how each is named in a message.
+KINDS: dict[str, Msg] = {
+    "empty": Msg("空文件（0 字节）", "an empty file (0 bytes)"),
+    "zip": Msg("xlsx 工作簿（zip 文件）", "an xlsx workbook (a zip file)"),
+    "ole": Msg("旧版 Excel .xls 工作簿（或加密的工作簿）", "an old Excel .xls workbook (or an encrypted one)"),
+    "pdf": Msg("PDF 文件", "a PDF file"),
+    "html": Msg("HTML 网页（常见于系统导出的“.xls”）", "an HTML page (what some systems export as .xls)"),
+    "text": Msg("CSV 或其他文本文件", "a CSV or other text file"),
+    "binary": Msg("二进制文件（不是文本）", "a binary file (not text)"),
+}
+
+HEAD = 4096
+
+
+def content_kind(head: bytes) -> str:
+    """The kind (a key of KINDS) of a file beginning with `head`."""
+    if not head:
+        return "empty"
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return "zip"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "ole"
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "text"
+    start = head.removeprefix(codecs.BOM_UTF8).lstrip().lower()
+    if start.startswith((b"<html", b"<!doctype html", b"<table", b"<?xml")) and b"<table" in head.lower():
+        return "html"
+    # A broken byte or a cut character does not make a ledger binary: text files hold no NULs, while
+    # the binary formats a ledger may be saved in all have them in their first bytes.
+    return "binary" if b"\x00" in head else "text"
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            head.decode(encoding)
+            return "text"
+        except UnicodeDecodeError as exc:
+            if exc.start >= len(head) - 4:  # a character cut by the end of the head
+                return "text"
+    return "binary"
+
+
+def check_kind(head: bytes, shown: str, allowed: set[str], expected: Msg, hints: dict[str, Msg]) -> None:
+    """Raise a KepuError when a file beginning with `head` is not one of the `allowed` kinds: the
+    message names what it is (`this .xlsx is a CSV or other text file`), `hints` what to do about it."""
+    kind = content_kind(head)
+    if kind in allowed:
+        return
+    suffix = PurePath(shown).suffix or shown
+    what = KINDS[kind]
+    if kind == "empty":
+        message = Msg(f"{shown} 是空文件（0 字节），连表头也没有", f"{shown} is empty (0 bytes): not even a header row")
+    else:
+        message = Msg(f"{shown} 的扩展名是 {suffix}，内容却是：{what.zh}（应为{expected.zh}）",
+                      f"this {suffix} is {what.en}, not {expected.en}: {shown}")
+    raise KepuError(Diagnostic(Location(shown), message, hint=hints.get(kind), code="wrong-file-kind"))
+
+
+def file_head(path: Path) -> bytes:
+    """The first bytes of a file, enough for `content_kind`."""
+    with path.open("rb") as f:
+        return f.read(HEAD)

@@ -1,0 +1,24 @@
+"""The kind of a file by its first bytes, and the error for a ledger saved under the wrong extension."""
+
+from __future__ import annotations
+
+import codecs
+
+import pytest
+
+from kepu_sources.sniff import content_kind
+
+
+@pytest.mark.parametrize(("head", "kind"), [
+    (b"", "empty"),
+    (b"PK\x03\x04\x14\x00", "zip"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00", "ole"),
+    (b"%PDF-1.7\n", "pdf"),
+    (b"<html><body><table><tr><td>1</td></tr></table>", "html"),
+    ("名称,人数\n一,2\n".encode(), "text"),
+    ("名称,人数\n".encode("gb18030") + b"\xff\x80\n", "text"),  # a broken byte is still a text ledger
+    (codecs.BOM_UTF16_LE + "名称".encode("utf-16-le"), "text"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+])
+def test_content_kind(head: bytes, kind: str) -> None:
+    assert content_kind(head) == kind
