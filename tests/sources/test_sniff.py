@@ -8,8 +8,7 @@ import pytest
 
 from kepu_sources.sniff import content_kind
 
-
-@pytest.mark.parametrize(("head", "kind"), [
+CASES = [
     (b"", "empty"),
     (b"PK\x03\x04\x14\x00", "zip"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00", "ole"),
@@ -19,6 +18,9 @@ from kepu_sources.sniff import content_kind
     ("名称,人数\n".encode("gb18030") + b"\xff\x80\n", "text"),  # a broken byte is still a text ledger
     (codecs.BOM_UTF16_LE + "名称".encode("utf-16-le"), "text"),
     (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
-])
+]
+
+
+@pytest.mark.parametrize(("head", "kind"), CASES, ids=[f"{k}-{n}" for n, (_, k) in enumerate(CASES)])
 def test_content_kind(head: bytes, kind: str) -> None:
     assert content_kind(head) == kind
