@@ -95,10 +95,10 @@ class CsvSource(Source):
             native = load(context.columnar, text, opts.delimiter, opts.header_row, len(headers), entity, columns,
                           builder, read)
             if native is not None and not problems:
-                return SourceData(tables=[FactTable(entity.name, [], context.name, deferred=native)])
+                return SourceData(tables=[FactTable(entity.name, [], context.name, deferred=native, file=shown)])
         rows = _rows(builder, columns, base, rest, len(headers), problems)
         problems.raise_if_any()
-        return SourceData(tables=[FactTable(entity.name, rows, context.name)])
+        return SourceData(tables=[FactTable(entity.name, rows, context.name, file=shown)])
 
 
 _SAVE_AS_CSV = Msg("在 Excel 中打开，另存为“CSV UTF-8（逗号分隔）”", "open it in Excel and save it as \"CSV UTF-8 (comma delimited)\"")

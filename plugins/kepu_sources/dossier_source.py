@@ -148,7 +148,7 @@ class DossierSource(Source):
         root = require_file(opts.path, context, folder=True)
         rows = [row for rel, path in scan.files(root) if (row := scan.row(rel, path)) is not None]
         scan.problems.raise_if_any()
-        return SourceData(tables=[FactTable(entity.name, rows, context.name)])
+        return SourceData(tables=[FactTable(entity.name, rows, context.name, file=shown)])
 
 
 class _Scan:

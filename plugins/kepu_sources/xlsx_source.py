@@ -226,7 +226,7 @@ class _SheetReader:
         start = top + height + self.opts.skip_rows_after_header
         end = min(self.opts.last_row or self.ws.max_row, self.ws.max_row)
         rows = self.rows(columns, start, end)
-        return FactTable(self.entity.name, rows, self.context.name)
+        return FactTable(self.entity.name, rows, self.context.name, file=self.shown, sheet=self.title)
 
     # -- header
 

@@ -195,7 +195,7 @@ class _Reader:
                 rows += self.keyed(entity, key_node, fields_node)
         elif not _is_null(node):
             self.problem(node, Msg(f"{entity.name} 应是记录的列表", f"{entity.name} should be a list of rows"))
-        return FactTable(entity.name, rows, self.context.name)
+        return FactTable(entity.name, rows, self.context.name, file=self.shown)
 
     def item(self, entity: EntityDef, node: Node) -> list[Row]:
         if isinstance(node, yaml.MappingNode):
