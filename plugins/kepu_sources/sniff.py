@@ -62,7 +62,7 @@ def check_kind(head: bytes, shown: str, allowed: set[str], expected: Msg, hints:
     if kind == "empty":
         message = Msg(f"{shown} 是空文件（0 字节），连表头也没有", f"{shown} is empty (0 bytes): not even a header row")
     else:
-        message = Msg(f"{shown} 的扩展名是 {suffix}，内容却是：{what.zh}（应为{expected.zh}）",
+        message = Msg(f"{shown} 的扩展名是 {suffix}，内容却是 {what.zh}，而不是 {expected.zh}",
                       f"this {suffix} is {what.en}, not {expected.en}: {shown}")
     raise KepuError(Diagnostic(Location(shown), message, hint=hints.get(kind), code="wrong-file-kind"))
 
