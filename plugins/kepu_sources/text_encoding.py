@@ -20,6 +20,11 @@ _GB = "gb18030"
 #: that is also valid UTF-8 by chance is short (two bytes per character seldom chain as UTF-8 does).
 _CJK_TO_TELL_UTF8 = 3
 _SHOWN_CHARS = 60
+#: Bytes by class, to find UTF-8 CJK characters (U+4E00-U+9FFF: E4-E9, then two of 80-BF) with
+#: bytes.find, which is 50 times faster on a 10 MB ledger than a regular expression.
+_CLASSES = bytes(76 if 0xE4 <= b <= 0xE9 else 67 if 0x80 <= b <= 0xBF else 120 for b in range(256))
+#: Three CJK characters in UTF-8 (as classes): what a UTF-8 line of a Chinese ledger holds.
+_UTF8_CJK_RUN = b"LCC" * 3
 
 
 def _name(encoding: str) -> str:
@@ -36,13 +41,15 @@ def decode(data: bytes, encoding: str, shown: str) -> str:
             return _whole(data, "utf-16", shown)
         try:
             return data.decode("utf-8")
-        except UnicodeDecodeError:
-            pass
-        lines = data.splitlines()
-        utf8 = [n for n, line in enumerate(lines, 1) if not line.isascii() and _is_utf8(line)]
-        other = [n for n, line in enumerate(lines, 1) if not line.isascii() and not _is_utf8(line)]
-        if len(utf8) > len(other):  # a UTF-8 file with lines in another encoding
-            raise _mixed(shown, other[0], "utf-8", len(utf8), lines[other[0] - 1], _GB)
+        except UnicodeDecodeError as exc:
+            failed = exc.start
+        # UTF-8 text before the failure, or anywhere: a UTF-8 file with lines in another encoding?
+        if not data[:failed].isascii() or data.translate(_CLASSES).find(_UTF8_CJK_RUN) >= 0:
+            lines = data.splitlines()
+            utf8 = [n for n, line in enumerate(lines, 1) if not line.isascii() and _is_utf8(line)]
+            other = [n for n, line in enumerate(lines, 1) if not line.isascii() and not _is_utf8(line)]
+            if len(utf8) > len(other):
+                raise _mixed(shown, other[0], "utf-8", len(utf8), lines[other[0] - 1], _GB)
         return _whole(data, _GB, shown)
     name = codecs.lookup(encoding).name
     if name == "utf-8" and data.startswith(codecs.BOM_UTF8):
@@ -87,15 +94,38 @@ def _whole(data: bytes, encoding: str, shown: str) -> str:
 
 
 def _no_utf8_lines(data: bytes, encoding: str, shown: str) -> None:
-    """A UTF-8 line in a GB18030 file decodes, as garbled text: find it by what it reads as in UTF-8."""
-    lines = data.splitlines()
-    suspects = [n for n, line in enumerate(lines, 1)
-                if not line.isascii() and _is_utf8(line) and _cjk(line.decode("utf-8")) >= _CJK_TO_TELL_UTF8]
-    if not suspects:
+    """A UTF-8 line in a GB18030 file decodes, as garbled text: find it by what it reads as in UTF-8.
+
+    Only lines holding a run of UTF-8 CJK characters are decoded again, so a GB18030 ledger of 10 MB
+    costs a search of its bytes, not a decode per line."""
+    first: tuple[int, bytes] | None = None  # the first UTF-8 line: its offset and bytes
+    count = 0
+    pos = 0
+    classes = data.translate(_CLASSES)
+    while (found := classes.find(_UTF8_CJK_RUN, pos)) >= 0:
+        start = max(data.rfind(b"\n", 0, found), data.rfind(b"\r", 0, found)) + 1
+        ends = [e for e in (data.find(b"\n", found), data.find(b"\r", found)) if e >= 0]
+        end = min(ends) if ends else len(data)
+        line = data[start:end]
+        if _is_utf8(line) and _cjk(line.decode("utf-8")) >= _CJK_TO_TELL_UTF8:
+            count += 1
+            first = first or (start, line)
+        pos = end + 1
+    if first is None:
         return
-    rest = sum(1 for line in lines if not line.isascii()) - len(suspects)
-    if rest > len(suspects):
-        raise _mixed(shown, suspects[0], encoding, rest, lines[suspects[0] - 1], "utf-8")
+    start, line = first
+    number = _line_at(data, start)
+    lines = len(data.splitlines())
+    if count * 2 > lines:  # most of the file: it is UTF-8, not in the encoding given
+        raise _mixed(shown, number, encoding, 0, line, "utf-8", hint=Msg(
+            "整个文件像是 UTF-8 编码：设 encoding: utf-8（或 auto）", "the whole file reads as UTF-8: set encoding: utf-8 (or auto)"))
+    raise _mixed(shown, number, encoding, lines - count, line, "utf-8")
+
+
+def _line_at(data: bytes, offset: int) -> int:
+    """The 1-based line of a byte offset, lines ending as in a CSV file (LF, CRLF, CR)."""
+    before = data[:offset]
+    return len(before.splitlines()) + (1 if not before or before.endswith((b"\n", b"\r")) else 0)
 
 
 def _decodes(line: bytes, encoding: str) -> bool:

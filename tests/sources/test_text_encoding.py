@@ -50,3 +50,17 @@ def test_files_in_one_encoding_read_every_row(tmp_path: Path, encoding: str) -> 
     _write(tmp_path, {}, "utf-8")
     (tmp_path / "活动.csv").write_text("\n".join(ROWS) + "\n", encoding=encoding)
     assert len(read(CsvSource, tmp_path, path="活动.csv", entity="科普活动").tables[0]) == 40
+
+
+def test_a_gbk_line_right_under_an_ascii_header_is_named_too(tmp_path: Path) -> None:
+    lines = ["name,date"] + [f"科普讲座第{i}期,2026-01-{i:02d}" for i in range(1, 11)]
+    data = b"".join((line + "\n").encode("gbk" if n == 2 else "utf-8") for n, line in enumerate(lines, 1))
+    (tmp_path / "活动.csv").write_bytes(data)
+    assert _first(tmp_path).startswith("活动.csv:2: error: line 2 of 活动.csv is not UTF-8 text")
+
+
+def test_a_utf8_file_read_as_gb18030_is_named_with_the_encoding_it_is_in(tmp_path: Path) -> None:
+    (tmp_path / "活动.csv").write_text("\n".join(ROWS) + "\n", encoding="utf-8")
+    text = _first(tmp_path, encoding="gb18030")
+    assert text.startswith("活动.csv:1: error: line 1 of 活动.csv is not GB18030 text")
+    assert text.endswith("help: the whole file reads as UTF-8: set encoding: utf-8 (or auto)")
