@@ -117,14 +117,14 @@ def _run(args: list[str]) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("case", [
+    pytest.param(case, marks=pytest.mark.xfail(strict=True, reason="columnar parity: i11-exits"))
+    if case in COLUMNAR_PARITY else case for case in CASES])
 def test_kepu_check_answers_alike_under_both_engines(case: str, case_project: tuple[Path, int]) -> None:
     folder, added = case_project
     expected = expected_of(case)
     runs = {}
     for engine in ENGINES:
-        if engine == "columnar" and case in COLUMNAR_PARITY:
-            continue
         runs[engine] = _run(["check", "-c", str(folder / "kepu.yaml"), "--engine", engine, "-v", "--lang", "en"])
     for engine, (code, out, err) in runs.items():
         assert "Traceback" not in out + err and "internal error" not in err, (engine, err)
