@@ -19,11 +19,13 @@ from kepu_rules.i18n import Msg
 @dataclass(frozen=True, slots=True)
 class QuotedCell:
     """One quoted cell of a record: its index, and the record's line offsets where its quote opens and
-    closes (None: never closed, the record ran to the end of the file)."""
+    closes (None: never closed, the record ran to the end of the file); `clean`: the closing quote ends
+    the cell (a delimiter, a line end or the end follows it), as a closing quote written on purpose does."""
 
     cell: int
     opened: int
     closed: int | None
+    clean: bool = True
 
 
 def quoted_cells(raw: str, delimiter: str) -> list[QuotedCell]:
@@ -35,7 +37,7 @@ def quoted_cells(raw: str, delimiter: str) -> list[QuotedCell]:
     while i < n:
         ch = raw[i]
         if at_start and ch == '"':
-            opened, closed = line, None
+            opened, closed, clean = line, None, True
             i += 1
             while i < n:
                 ch = raw[i]
@@ -45,11 +47,12 @@ def quoted_cells(raw: str, delimiter: str) -> list[QuotedCell]:
                         continue
                     closed = line
                     i += 1
+                    clean = i == n or raw[i] in (delimiter, "\r", "\n")
                     break
                 if ch == "\n" or (ch == "\r" and not raw.startswith("\r\n", i)):
                     line += 1
                 i += 1
-            found.append(QuotedCell(cell, opened, closed))
+            found.append(QuotedCell(cell, opened, closed, clean))
             at_start = False
             continue
         if ch == delimiter:
@@ -74,9 +77,15 @@ def looks_like_row(line: str, delimiter: str, width: int) -> bool:
 
 
 def quote_fault(raw_lines: list[str], first_line: int, delimiter: str, width: int, shown: str,
-                at_end: bool) -> Diagnostic | None:
-    """The fault of one record (its physical lines, the first being line `first_line` of the file), if
-    a quote in it is never closed (`at_end`: the record is the file's last) or swallows whole rows."""
+                at_end: bool, cells: int) -> Diagnostic | None:
+    """The fault of one record (its physical lines, the first being line `first_line` of the file, and
+    its number of `cells`), if a quote in it is never closed (`at_end`: the record is the file's last)
+    or swallows whole rows.
+
+    A quoted cell swallowed rows when lines inside it look like rows (`looks_like_row`), and more
+    than that: two or more of them, or a closing quote in the middle of a cell, or a record whose
+    cells do not add up to the header's. A note that holds one comma-separated line and ends in a
+    clean quote, in a record as wide as the header, is a cell written on purpose."""
     raw = "".join(raw_lines)
     if '"' not in raw:
         return None
@@ -98,7 +107,7 @@ def quote_fault(raw_lines: list[str], first_line: int, delimiter: str, width: in
         closes = first_line + q.closed
         inner = raw_lines[q.opened + 1: q.closed]
         rows = [first_line + q.opened + 1 + k for k, text in enumerate(inner) if looks_like_row(text, delimiter, width)]
-        if rows:
+        if rows and (len(rows) >= 2 or not q.clean or cells != width):
             return Diagnostic(
                 where,
                 Msg(f"{shown} 第 {line} 行第 {q.cell + 1} 列开头的引号直到第 {closes} 行才闭合：第 {line + 1}–{closes - 1} 行"

@@ -141,7 +141,7 @@ class _Records:
             for cells in reader:
                 if pending is not None:
                     if end > first:
-                        self._check(first, end, at_end=False)
+                        self._check(first, end, len(pending), at_end=False)
                     yield first, pending
                 pending, first, end = cells, end + 1, reader.line_num
         except csv.Error as exc:
@@ -152,10 +152,10 @@ class _Records:
                 code="bad-csv")) from None
         if pending is not None:
             if end > first or '"' in self.text:
-                self._check(first, end, at_end=True, cells=pending)
+                self._check(first, end, len(pending), at_end=True, cells=pending)
             yield first, pending
 
-    def _check(self, line: int, end: int, *, at_end: bool, cells: list[str] | None = None) -> None:
+    def _check(self, line: int, end: int, count: int, *, at_end: bool, cells: list[str] | None = None) -> None:
         if self._lines is not None:
             raw = self._lines[line - 1: end]
         elif cells is not None:
@@ -166,7 +166,7 @@ class _Records:
         else:
             self._lines = io.StringIO(self.text, newline="").readlines()
             raw = self._lines[line - 1: end]
-        fault = quote_fault(raw, line, self.delimiter, self.width, self.shown, at_end)
+        fault = quote_fault(raw, line, self.delimiter, self.width, self.shown, at_end, count)
         if fault is not None:
             raise KepuError(fault)
 

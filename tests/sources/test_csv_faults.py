@@ -64,6 +64,21 @@ def test_legitimate_multi_line_cells_are_read_whole(tmp_path: Path) -> None:
     assert _read(tmp_path, lines) == 30
 
 
+def test_a_note_holding_one_line_as_wide_as_a_row_is_read_as_one_cell(tmp_path: Path) -> None:
+    lines = _ledger()
+    lines[4] = lines[4].replace("科普讲座（第4期）", '"参加单位：\n区科协,区教育局,区卫健委,区文旅局,区科技局\n（共五家）"')
+    assert _read(tmp_path, lines) == 30
+
+
+def test_a_stray_quote_closed_cleanly_after_swallowing_two_rows_is_still_reported(tmp_path: Path) -> None:
+    lines = _ledger()
+    lines[9] = lines[9].replace(",科普讲座（第9期）", ',"科普讲座（第9期）')
+    lines[12] = lines[12].replace("科普讲座（第12期）", '科普讲座（第12期）"')  # closes at the end of a cell
+    [d] = _error(tmp_path, lines).diagnostics
+    assert d.location.render() == "活动.csv:10:2"
+    assert "closes only on line 13: lines 11–12 (2 of them look like whole rows" in d.message.en
+
+
 def test_a_multi_line_cell_in_the_last_row_is_read(tmp_path: Path) -> None:
     lines = _ledger(3)
     lines[-1] = lines[-1].replace("科普讲座（第3期）", '"第一行\n第二行"')
@@ -71,7 +86,9 @@ def test_a_multi_line_cell_in_the_last_row_is_read(tmp_path: Path) -> None:
 
 
 def test_quoted_cells_follow_the_csv_modules_reading() -> None:
-    assert [(q.cell, q.opened, q.closed) for q in quoted_cells('a,"b\nc",d"e,"f""\n"\n', ",")] == [(1, 0, 1), (3, 1, 2)]
+    assert [(q.cell, q.opened, q.closed, q.clean) for q in quoted_cells('a,"b\nc",d"e,"f""\n"\n', ",")] == [
+        (1, 0, 1, True), (3, 1, 2, True)]
+    assert [q.clean for q in quoted_cells('"a"b,"c"', ",")] == [False, True]
     assert [(q.cell, q.closed) for q in quoted_cells('a,"never closed\nx,y', ",")] == [(1, None)]
 
 
