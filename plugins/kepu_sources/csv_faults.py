@@ -92,6 +92,9 @@ def quote_fault(raw_lines: list[str], first_line: int, delimiter: str, width: in
     for q in quoted_cells(raw, delimiter):
         line = first_line + q.opened
         where = Location(shown, line=line, column=q.cell + 1)
+        text = raw_lines[q.opened].rstrip("\r\n")
+        text = text if len(text) <= _SHOWN_CHARS else text[:_SHOWN_CHARS] + "…"
+        notes = (Msg(f"第 {line} 行：{text}", f"line {line}: {text}"),)
         if q.closed is None:
             if not at_end:
                 continue  # cannot happen: the csv module would have read on
@@ -103,7 +106,7 @@ def quote_fault(raw_lines: list[str], first_line: int, delimiter: str, width: in
                 where,
                 Msg(f"{shown} 第 {line} 行第 {q.cell + 1} 列开头的引号没有闭合：", f"the quote opened here (line {line}, "
                     f"column {q.cell + 1} of {shown}) is never closed: ") + swallowed,
-                hint=_HINT, code="unclosed-quote")
+                hint=_HINT, notes=notes, code="unclosed-quote")
         closes = first_line + q.closed
         inner = raw_lines[q.opened + 1: q.closed]
         rows = [first_line + q.opened + 1 + k for k, text in enumerate(inner) if looks_like_row(text, delimiter, width)]
@@ -115,10 +118,11 @@ def quote_fault(raw_lines: list[str], first_line: int, delimiter: str, width: in
                     f"the quote opened here (line {line}, column {q.cell + 1} of {shown}) closes only on line {closes}: "
                     f"lines {line + 1}–{closes - 1} ({len(rows)} of them look like whole rows, e.g. line {rows[0]}) "
                     f"were swallowed into this cell"),
-                hint=_HINT, code="unclosed-quote")
+                hint=_HINT, notes=notes, code="unclosed-quote")
     return None
 
 
+_SHOWN_CHARS = 80
 _HINT = Msg("以引号开头的格必须以引号结尾；格内的引号要写成两个（\"\"）。请检查这一格是否多了或少了引号",
             "a cell that begins with a quote must end with one, and a quote inside a cell is written twice (\"\"): "
             "check this cell for a missing or stray quote")

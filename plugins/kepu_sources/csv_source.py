@@ -75,7 +75,9 @@ class CsvSource(Source):
         shown = shown_path(opts.path)
         entity = find_entity(context.schema, opts.entity, Location(shown))
         data = read_bytes(opts.path, context)
-        check_kind(data[:HEAD], shown, {"text"}, Msg("CSV 文本文件", "a CSV text file"), _KIND_HINTS)
+        # Text holds no NULs, but UTF-32 does: with an encoding given, that is the user's word.
+        text_kinds = {"text"} if opts.encoding == "auto" else {"text", "binary"}
+        check_kind(data[:HEAD], shown, text_kinds, Msg("CSV 文本文件", "a CSV text file"), _KIND_HINTS)
         text = decode(data, opts.encoding, shown)
         records = _Records(text, opts.delimiter, shown)
         rest = iter(records)

@@ -33,7 +33,7 @@ def content_kind(head: bytes) -> str:
         return "ole"
     if head.startswith(b"%PDF"):
         return "pdf"
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or utf16_without_bom(head):
         return "text"
     start = head.removeprefix(codecs.BOM_UTF8).lstrip().lower()
     if start.startswith((b"<html", b"<!doctype html", b"<table", b"<?xml")) and b"<table" in head.lower():
@@ -49,6 +49,22 @@ def content_kind(head: bytes) -> str:
             if exc.start >= len(head) - 4:  # a character cut by the end of the head
                 return "text"
     return "binary"
+
+
+def utf16_without_bom(head: bytes) -> str | None:
+    """`utf-16-le` or `utf-16-be` for text in UTF-16 without a BOM (mostly ASCII and CJK: every other
+    byte of ASCII is a NUL), else None."""
+    if len(head) < 4 or b"\x00" not in head:
+        return None
+    even, odd = head[0::2], head[1::2]
+    for encoding, nuls, other in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if nuls.count(0) * 3 >= len(nuls) and other.count(0) * 20 < len(other):
+            try:
+                head[: len(head) // 2 * 2].decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            return encoding
+    return None
 
 
 def check_kind(head: bytes, shown: str, allowed: set[str], expected: Msg, hints: dict[str, Msg]) -> None:

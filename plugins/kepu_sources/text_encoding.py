@@ -15,6 +15,8 @@ import unicodedata
 from kepu_rules.diagnostics import Diagnostic, KepuError, Location
 from kepu_rules.i18n import Msg
 
+from .sniff import utf16_without_bom
+
 _GB = "gb18030"
 #: A UTF-8 line in a GB18030 file is told by this many CJK characters read as UTF-8: a GB18030 line
 #: that is also valid UTF-8 by chance is short (two bytes per character seldom chain as UTF-8 does).
@@ -39,6 +41,9 @@ def decode(data: bytes, encoding: str, shown: str) -> str:
             return _whole(data, "utf-8-sig", shown)
         if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             return _whole(data, "utf-16", shown)
+        utf16 = utf16_without_bom(data[:4096])
+        if utf16 is not None:
+            return _whole(data, utf16, shown)
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError as exc:

@@ -91,6 +91,21 @@ def _params(ids: list[str]) -> list[Any]:
             for case in ids for engine in ENGINES]
 
 
+def test_the_corpus_is_what_its_build_script_makes(tmp_path: Path) -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("corpus_build", CORPUS / "build.py")
+    assert spec is not None and spec.loader is not None
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    assert sorted(build.main(tmp_path)) == CASES
+    made = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
+    committed = sorted(p.relative_to(CORPUS) for c in CASES for p in (CORPUS / c).rglob("*") if p.is_file())
+    assert made == committed
+    for rel in made:
+        assert (tmp_path / rel).read_bytes() == (CORPUS / rel).read_bytes(), rel
+
+
 def test_the_corpus_has_forty_cases_and_both_outcomes() -> None:
     outcomes = [expected_of(c)["exit"] for c in CASES]
     assert len(CASES) >= 40

@@ -17,6 +17,8 @@ CASES = [
     ("名称,人数\n一,2\n".encode(), "text"),
     ("名称,人数\n".encode("gb18030") + b"\xff\x80\n", "text"),  # a broken byte is still a text ledger
     (codecs.BOM_UTF16_LE + "名称".encode("utf-16-le"), "text"),
+    ("活动编号,名称\nKP-1,讲座\n".encode("utf-16-le"), "text"),  # UTF-16 without a BOM has NULs, and is text
+    ("活动编号,名称\nKP-1,讲座\n".encode("utf-16-be"), "text"),
     (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
 ]
 

@@ -54,7 +54,6 @@ BASE_SOURCES = [csv_source("街道", "data/街道.csv", "街道"), csv_source("�
 class Case:
     def __init__(self, name: str, about: str) -> None:
         self.name = name
-        self.folder = HERE / name
         self.about = about
         self.sources: list[dict[str, Any]] = list(BASE_SOURCES)
         self.files: dict[str, bytes] = {
@@ -80,17 +79,18 @@ class Case:
         self.expected = {"exit": "verdict", "rows": rows}
         return self
 
-    def write(self) -> None:
-        if self.folder.exists():
-            shutil.rmtree(self.folder)
+    def write(self, root: Path) -> None:
+        folder = root / self.name
+        if folder.exists():
+            shutil.rmtree(folder)
         for rel, data in self.files.items():
-            path = self.folder / rel
+            path = folder / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
         config = {"district": "语料区", "ruleset": "../corpus.kepu", "language": "zh", "as_of": "2026-11-22",
                   "sources": self.sources}
-        dump(self.folder / "kepu.yaml", config)
-        dump(self.folder / "expected.yaml", {"about": self.about, **self.expected})
+        dump(folder / "kepu.yaml", config)
+        dump(folder / "expected.yaml", {"about": self.about, **self.expected})
 
 
 def dump(path: Path, data: dict[str, Any]) -> None:
@@ -126,7 +126,7 @@ def set_cell(line: int, column: int, value: str) -> Callable[[list[str]], None]:
     return change
 
 
-def xlsx(path: Path, sheets: dict[str, list[list[Any]]], merges: dict[str, list[str]] | None = None) -> bytes:
+def xlsx(sheets: dict[str, list[list[Any]]], merges: dict[str, list[str]] | None = None) -> bytes:
     import io
 
     import openpyxl
@@ -141,6 +141,26 @@ def xlsx(path: Path, sheets: dict[str, list[list[Any]]], merges: dict[str, list[
             ws.merge_cells(merged)
     out = io.BytesIO()
     wb.save(out)
+    return reproducible(out.getvalue())
+
+
+def reproducible(data: bytes) -> bytes:
+    """The workbook with fixed zip timestamps and document dates, so that a rebuild changes no byte."""
+    import io
+    import re
+    import zipfile
+
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            content = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:)",
+                                 rb"\g<1>2026-11-20T09:00:00Z\g<3>", content)
+            member = zipfile.ZipInfo(info.filename, date_time=(2026, 11, 20, 9, 0, 0))
+            member.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(member, content)
     return out.getvalue()
 
 
@@ -203,6 +223,7 @@ def cases() -> list[Case]:
     case("enc-gb18030-auto-ok", "GB18030 (Chinese Excel's CSV), encoding: auto").activities_csv(plain.encode("gb18030")).ok()
     case("enc-gbk-explicit-ok", "GBK, encoding: gbk given").activities_csv(plain.encode("gbk"), encoding="gbk").ok()
     case("enc-utf16-ok", "UTF-16 with a BOM (Excel's Unicode text)").activities_csv(plain.encode("utf-16")).ok()
+    case("enc-utf16le-no-bom-ok", "UTF-16 little-endian without a BOM").activities_csv(plain.encode("utf-16-le")).ok()
     mixed = b"".join((line + "\n").encode("gbk" if n == 32 else "utf-8")
                      for n, line in enumerate(csv_text(ACTIVITY_HEADER, activities(40)).splitlines(), 1))
     case("enc-utf8-with-gbk-line32", "a UTF-8 file with one GBK line, line 32") \
@@ -245,8 +266,10 @@ def cases() -> list[Case]:
         .activities_csv(lines_with(blank_lines)).ok()
 
     # -- files that are not what their extension says
-    workbook = xlsx(HERE, {"科普活动": [ACTIVITY_HEADER, *activities()]})
+    workbook = xlsx({"科普活动": [ACTIVITY_HEADER, *activities()]})
     case("disguised-csv-is-xlsx", "a workbook saved as .csv").activities_csv(workbook).error(at(ACT, code="wrong-file-kind"))
+    case("disguised-csv-is-xls", "an old .xls workbook (OLE) named .csv") \
+        .activities_csv(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)).error(at(ACT, code="wrong-file-kind"))
     c = case("disguised-xlsx-is-csv", "a CSV file named .xlsx")
     c.files["data/台账.xlsx"] = plain.encode()
     c.sources.append({"name": "台账", "type": "xlsx", "path": "data/台账.xlsx", "sheet": "科普活动", "entity": "科普活动"})
@@ -275,33 +298,33 @@ def cases() -> list[Case]:
     case("empty-csv-header-only-bom-crlf-ok", "the same, UTF-8 with a BOM and CRLF, as Excel saves it") \
         .activities_csv(codecs.BOM_UTF8 + csv_text(ACTIVITY_HEADER, [], "\r\n").encode()).ok(0)
     c = case("empty-xlsx-header-only-ok", "a sheet with its header and no rows")
-    c.files["data/台账.xlsx"] = xlsx(HERE, {"科普活动": [ACTIVITY_HEADER]})
+    c.files["data/台账.xlsx"] = xlsx({"科普活动": [ACTIVITY_HEADER]})
     c.sources.append({"name": "台账", "type": "xlsx", "path": "data/台账.xlsx", "sheet": "科普活动", "entity": "科普活动"})
     c.ok(None, **{"data/台账.xlsx[科普活动]": 0})
 
     # -- workbooks
     c = case("xlsx-merged-title-rows-ok", "merged title and subtitle rows above the header, found without header_row")
     title = [["2026年科普活动登记表"], ["填报单位：语料区科协"], ACTIVITY_HEADER, *activities()]
-    c.files["data/台账.xlsx"] = xlsx(HERE, {"科普活动": title}, {"科普活动": ["A1:F1", "A2:F2"]})
+    c.files["data/台账.xlsx"] = xlsx({"科普活动": title}, {"科普活动": ["A1:F1", "A2:F2"]})
     c.sources.append({"name": "台账", "type": "xlsx", "path": "data/台账.xlsx", "sheet": "科普活动", "entity": "科普活动"})
     c.ok(None, **{"data/台账.xlsx[科普活动]": 30})
     c = case("xlsx-two-row-header-ok", "a header over two rows under a merged group header")
     two = [["活动编号", "活动名称", "举办情况", None, "活动类别", "参与人数（人次）"],
            [None, None, "举办社区", "活动日期", None, None], *activities()]
-    c.files["data/台账.xlsx"] = xlsx(HERE, {"科普活动": two}, {"科普活动": ["C1:D1", "A1:A2", "B1:B2", "E1:E2", "F1:F2"]})
+    c.files["data/台账.xlsx"] = xlsx({"科普活动": two}, {"科普活动": ["C1:D1", "A1:A2", "B1:B2", "E1:E2", "F1:F2"]})
     c.sources.append({"name": "台账", "type": "xlsx", "path": "data/台账.xlsx", "sheet": "科普活动", "entity": "科普活动"})
     c.ok(None, **{"data/台账.xlsx[科普活动]": 30})
     c = case("xlsx-bad-date", "a date cell holding text that is no date, in cell D7")
     rows = activities()
     rows[4][3] = "2026年13月5日"
-    c.files["data/台账.xlsx"] = xlsx(HERE, {"科普活动": [ACTIVITY_HEADER, *rows]})
+    c.files["data/台账.xlsx"] = xlsx({"科普活动": [ACTIVITY_HEADER, *rows]})
     c.sources.append({"name": "台账", "type": "xlsx", "path": "data/台账.xlsx", "sheet": "科普活动", "entity": "科普活动"})
     c.error(at("data/台账.xlsx", sheet="科普活动", cell="D6", code="bad-value"))
     c = case("xlsx-streets-and-communities-ok", "streets and communities from two sheets of one workbook, activities from CSV")
     c.sources = [{"name": "台账", "type": "xlsx", "path": "data/台账.xlsx",
                   "sheets": {"街道": {"entity": "街道"}, "社区（村）": {"entity": "社区"}}},
                  csv_source("科普活动", ACT, "科普活动")]
-    c.files = {"data/台账.xlsx": xlsx(HERE, {"街道": [["街道名称"], *[[s] for s in STREETS]],
+    c.files = {"data/台账.xlsx": xlsx({"街道": [["街道名称"], *[[s] for s in STREETS]],
                                              "社区（村）": [["社区名称", "所属街道"], *[list(x) for x in COMMUNITIES]]}),
                ACT: plain.encode()}
     c.expected = {"exit": "verdict", "rows": {"data/台账.xlsx[街道]": 3, "data/台账.xlsx[社区（村）]": 6, ACT: 30}}
@@ -348,11 +371,13 @@ def cases() -> list[Case]:
     return all_cases
 
 
-def main() -> None:
-    for c in cases():
-        c.write()
-    print(f"wrote {len(cases())} cases under {HERE}")
+def main(root: Path = HERE) -> list[str]:
+    """Write every case under `root`; their names."""
+    made = cases()
+    for c in made:
+        c.write(root)
+    return [c.name for c in made]
 
 
 if __name__ == "__main__":
-    main()
+    print(f"wrote {len(main())} cases under {HERE}")
