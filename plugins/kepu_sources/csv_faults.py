@@ -92,14 +92,12 @@ def quote_fault(raw_lines: list[str], first_line: int, delimiter: str, width: in
     for q in quoted_cells(raw, delimiter):
         line = first_line + q.opened
         where = Location(shown, line=line, column=q.cell + 1)
-        text = raw_lines[q.opened].rstrip("\r\n")
-        text = text if len(text) <= _SHOWN_CHARS else text[:_SHOWN_CHARS] + "…"
-        notes = (Msg(f"第 {line} 行：{text}", f"line {line}: {text}"),)
+        notes = (_quoted_line(raw_lines[q.opened], line),)
         if q.closed is None:
             if not at_end:
                 continue  # cannot happen: the csv module would have read on
             last = first_line + len(raw_lines) - 1
-            swallowed = (Msg(f"第 {line + 1}–{last} 行都被读进了这一格", f"lines {line + 1}–{last} were swallowed into this cell")
+            swallowed = (_lines(line + 1, last) + Msg("都被读进了这一格", " were swallowed into this cell")
                          if last > line else
                          Msg("这一行其后的各格都被读进了这一格", "the rest of this line was swallowed into this cell"))
             return Diagnostic(
@@ -109,17 +107,30 @@ def quote_fault(raw_lines: list[str], first_line: int, delimiter: str, width: in
                 hint=_HINT, notes=notes, code="unclosed-quote")
         closes = first_line + q.closed
         inner = raw_lines[q.opened + 1: q.closed]
-        rows = [first_line + q.opened + 1 + k for k, text in enumerate(inner) if looks_like_row(text, delimiter, width)]
+        rows = [first_line + q.opened + 1 + k for k, inside in enumerate(inner) if looks_like_row(inside, delimiter, width)]
         if rows and (len(rows) >= 2 or not q.clean or cells != width):
             return Diagnostic(
                 where,
-                Msg(f"{shown} 第 {line} 行第 {q.cell + 1} 列开头的引号直到第 {closes} 行才闭合：第 {line + 1}–{closes - 1} 行"
-                    f"（其中 {len(rows)} 行像是完整的记录，如第 {rows[0]} 行）都被读进了这一格",
-                    f"the quote opened here (line {line}, column {q.cell + 1} of {shown}) closes only on line {closes}: "
-                    f"lines {line + 1}–{closes - 1} ({len(rows)} of them look like whole rows, e.g. line {rows[0]}) "
-                    f"were swallowed into this cell"),
+                Msg(f"{shown} 第 {line} 行第 {q.cell + 1} 列开头的引号直到第 {closes} 行才闭合：",
+                    f"the quote opened here (line {line}, column {q.cell + 1} of {shown}) closes only on line {closes}: ")
+                + _lines(line + 1, closes - 1)
+                + Msg(f"（其中 {len(rows)} 行像是完整的记录，如第 {rows[0]} 行）都被读进了这一格",
+                      f" ({len(rows)} of them look like whole rows, e.g. line {rows[0]}) were swallowed into this cell"),
                 hint=_HINT, notes=notes, code="unclosed-quote")
     return None
+
+
+def _lines(first: int, last: int) -> Msg:
+    if first == last:
+        return Msg(f"第 {first} 行", f"line {first}")
+    return Msg(f"第 {first}–{last} 行", f"lines {first}–{last}")
+
+
+def _quoted_line(raw: str, line: int) -> Msg:
+    """The line the quote opens on, as a note: the user sees which quote is meant."""
+    text = raw.rstrip("\r\n")
+    text = text if len(text) <= _SHOWN_CHARS else text[:_SHOWN_CHARS] + "…"
+    return Msg(f"第 {line} 行：{text}", f"line {line}: {text}")
 
 
 _SHOWN_CHARS = 80

@@ -101,3 +101,13 @@ def test_quoted_cells_follow_the_csv_modules_reading() -> None:
 ])
 def test_a_line_looks_like_a_row_by_the_delimiters_of_the_header(line: str, width: int, expected: bool) -> None:
     assert looks_like_row(line, ",", width) is expected
+
+
+def test_one_row_swallowed_by_a_quote_closed_mid_cell_is_reported(tmp_path: Path) -> None:
+    lines = _ledger()
+    lines[9] = lines[9].replace(",科普讲座（第9期）", ',"科普讲座（第9期）')
+    lines[11] = lines[11].replace("北园社区", '北园"社区')  # line 12: a quote in the middle of a cell
+    [d] = _error(tmp_path, lines).diagnostics
+    assert d.location.render() == "活动.csv:10:2"
+    assert "closes only on line 12: line 11 (1 of them look like whole rows" in d.message.en
+    assert d.notes[0].en == 'line 10: A009,"科普讲座（第9期）,北园社区,2026-01-10,19'
