@@ -108,6 +108,7 @@ _KIND_HINTS = {
     "empty": Msg("台账至少要有表头行（各列的名称）", "a ledger needs at least its header row (the column names)"),
     "zip": Msg("工作簿请用 type: xlsx 读取，或在 Excel 中另存为 CSV", "read a workbook with type: xlsx, or save it as CSV in Excel"),
     "ole": _SAVE_AS_CSV,
+    "ods": _SAVE_AS_CSV,
     "html": _SAVE_AS_CSV,
     "pdf": Msg("台账须是 CSV 文件：请找到导出 PDF 所用的原始表格", "the ledger must be a CSV file: find the spreadsheet the PDF was made from"),
     "binary": _SAVE_AS_CSV,

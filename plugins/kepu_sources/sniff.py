@@ -13,6 +13,7 @@ from kepu_rules.i18n import Msg
 KINDS: dict[str, Msg] = {
     "empty": Msg("空文件（0 字节）", "an empty file (0 bytes)"),
     "zip": Msg("xlsx 工作簿（zip 文件）", "an xlsx workbook (a zip file)"),
+    "ods": Msg("OpenDocument 表格（.ods，WPS 或 LibreOffice 保存）", "an OpenDocument spreadsheet (.ods, as WPS or LibreOffice save)"),
     "ole": Msg("旧版 Excel .xls 工作簿（或加密的工作簿）", "an old Excel .xls workbook (or an encrypted one)"),
     "pdf": Msg("PDF 文件", "a PDF file"),
     "html": Msg("HTML 网页（常见于系统导出的“.xls”）", "an HTML page (what some systems export as .xls)"),
@@ -28,7 +29,8 @@ def content_kind(head: bytes) -> str:
     if not head:
         return "empty"
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
-        return "zip"
+        # An OpenDocument file is a zip whose first member, stored, is its mimetype.
+        return "ods" if head[30:38] == b"mimetype" and b"opendocument.spreadsheet" in head[:120] else "zip"
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return "ole"
     if head.startswith(b"%PDF"):

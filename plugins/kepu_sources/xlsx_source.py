@@ -159,6 +159,7 @@ _KIND_HINTS = {
     "text": Msg("文本台账请用 type: csv 读取（并把扩展名改为 .csv），或在 Excel 中另存为 .xlsx",
                 "read a text ledger with type: csv (and name it .csv), or save it as .xlsx in Excel"),
     "ole": _SAVE_AS_XLSX,
+    "ods": _SAVE_AS_XLSX,
     "html": _SAVE_AS_XLSX,
     "pdf": Msg("台账须是 xlsx 工作簿：请找到导出 PDF 所用的原始表格", "the ledger must be an xlsx workbook: find the spreadsheet the PDF was made from"),
     "binary": _SAVE_AS_XLSX,

@@ -11,6 +11,7 @@ from kepu_sources.sniff import content_kind
 CASES = [
     (b"", "empty"),
     (b"PK\x03\x04\x14\x00", "zip"),
+    (b"PK\x03\x04" + bytes(26) + b"mimetypeapplication/vnd.oasis.opendocument.spreadsheetPK", "ods"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00", "ole"),
     (b"%PDF-1.7\n", "pdf"),
     (b"<html><body><table><tr><td>1</td></tr></table>", "html"),

@@ -144,6 +144,38 @@ def xlsx(sheets: dict[str, list[list[Any]]], merges: dict[str, list[str]] | None
     return reproducible(out.getvalue())
 
 
+def ods(rows: list[list[str]]) -> bytes:
+    """A minimal OpenDocument spreadsheet, as WPS or LibreOffice would save one (mimetype stored first)."""
+    import io
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    cells = "".join("<table:table-row>" + "".join(
+        f'<table:table-cell office:value-type="string"><text:p>{escape(c)}</text:p></table:table-cell>' for c in row)
+        + "</table:table-row>" for row in rows)
+    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body>'
+               f'<office:spreadsheet><table:table table:name="科普活动">{cells}</table:table></office:spreadsheet>'
+               '</office:body></office:document-content>')
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+                'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+                '<manifest:file-entry manifest:full-path="/" '
+                'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+                '</manifest:manifest>')
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for name, data, method in (("mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED),
+                                   ("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED),
+                                   ("content.xml", content, zipfile.ZIP_DEFLATED)):
+            member = zipfile.ZipInfo(name, date_time=(2026, 11, 20, 9, 0, 0))
+            member.compress_type = method
+            dst.writestr(member, data)
+    return out.getvalue()
+
+
 def reproducible(data: bytes) -> bytes:
     """The workbook with fixed zip timestamps and document dates, so that a rebuild changes no byte."""
     import io
@@ -276,6 +308,10 @@ def cases() -> list[Case]:
     c.error(at("data/台账.xlsx", code="wrong-file-kind"))
     c = case("disguised-xlsx-is-xls", "an old .xls workbook (OLE) named .xlsx")
     c.files["data/台账.xlsx"] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)
+    c.sources.append({"name": "台账", "type": "xlsx", "path": "data/台账.xlsx", "sheet": "科普活动", "entity": "科普活动"})
+    c.error(at("data/台账.xlsx", code="wrong-file-kind"))
+    c = case("disguised-xlsx-is-ods", "an OpenDocument spreadsheet (WPS, LibreOffice) named .xlsx")
+    c.files["data/台账.xlsx"] = ods([ACTIVITY_HEADER, *activities()])
     c.sources.append({"name": "台账", "type": "xlsx", "path": "data/台账.xlsx", "sheet": "科普活动", "entity": "科普活动"})
     c.error(at("data/台账.xlsx", code="wrong-file-kind"))
     c = case("disguised-xls-is-html", "an HTML table exported as .xls")
