@@ -5,8 +5,8 @@ Every case is run through the CLI (click's runner: the very code of `kepu check`
 `--engine python` and `--engine columnar`: an error case exits 2, names the file and the line or cell
 and column of each expected diagnostic, prints no traceback, and prints the same under both engines;
 a readable case reads every row, by the row counts `kepu check -v` prints. The same cases are
-assessed in process for the diagnostics' codes, and a representative part is run as real
-subprocesses of the installed `kepu`.
+assessed in process for the diagnostics' codes, a representative part is run as real subprocesses of
+the installed `kepu`, and every error case is a GitHub annotation at its file, line and column.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from kepu_rules.config import load_config
 from kepu_rules.diagnostics import KepuError
 from kepu_rules.engine import backends
 from kepu_rules.engine.assess import assess, columnar_paths, load_ruleset
+from kepu_rules.reports.ci_paths import repository_root
 
 CORPUS = Path(__file__).parent / "corpus"
 CASES = sorted(p.name for p in CORPUS.iterdir() if (p / "expected.yaml").is_file())
@@ -191,3 +192,19 @@ def test_the_big_cases_are_over_the_columnar_threshold(tmp_path_factory: pytest.
         cfg = load_config(folder / "kepu.yaml")
         ruleset = load_ruleset(cfg.resolve_ruleset({}))
         assert backends.wants_columnar("auto", lambda cfg=cfg, ruleset=ruleset: columnar_paths(cfg, ruleset))
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if expected_of(c)["exit"] == 2 and "grow" not in expected_of(c)])
+def test_every_error_case_is_a_github_annotation_at_its_place(case: str) -> None:
+    code, out, _ = _run(["check", "-c", str(CORPUS / case / "kepu.yaml"), "--engine", "python", "--format", "github"])
+    assert code == 2
+    annotations = [line for line in out.splitlines() if line.startswith("::error ")]
+    folder = (CORPUS / case).resolve().relative_to(repository_root(Path.cwd())).as_posix()
+    for d, line in zip(expected_of(case)["diagnostics"], annotations, strict=True):
+        where = line.split("::", 2)[1]
+        assert f"file={folder}/{d['file']}," in where, line
+        if "line" in d:
+            assert f",line={d['line']}" in where
+        if "column" in d:
+            assert f",col={d['column']}" in where
+        assert f"({d['code']})" in where
