@@ -98,7 +98,11 @@ class CsvSource(Source):
                           builder, read)
             if native is not None and not problems:
                 return SourceData(tables=[FactTable(entity.name, [], context.name, deferred=native, file=shown)])
-        rows = _rows(builder, columns, base, rest, len(headers), problems)
+        rows: list[Row] = []
+        try:
+            rows = _rows(builder, columns, base, rest, len(headers), problems)
+        except KepuError as fault:  # a quote fault ends the read: listed after the rows' problems before it
+            problems.add_error(fault)
         problems.raise_if_any()
         return SourceData(tables=[FactTable(entity.name, rows, context.name, file=shown)])
 

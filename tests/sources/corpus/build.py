@@ -215,6 +215,12 @@ def cases() -> list[Case]:
     case("quote-unclosed-last-line", "the last line opens a quote: blamed on the quote, not on an empty 日期") \
         .activities_csv(lines_with(unquote_at(31))).error(at(ACT, 31, 2, "unclosed-quote"))
 
+    def date_then_quote(lines: list[str]) -> None:
+        set_cell(3, 4, "2026-13-01")(lines)
+        unquote_at(10)(lines)
+    case("quote-unclosed-after-a-bad-date", "a bad date on line 3, then a quote never closed on line 10: both") \
+        .activities_csv(lines_with(date_then_quote)).error(at(ACT, 3, 4, "bad-value"), at(ACT, 10, 2, "unclosed-quote"))
+
     def stray(lines: list[str]) -> None:
         unquote_at(10)(lines)
         lines[20] = lines[20].replace("（第20期）", '（第20期"）')
