@@ -6,7 +6,7 @@ Every case is run through the CLI (click's runner: the very code of `kepu check`
 and column of each expected diagnostic, prints no traceback, and prints the same under both engines;
 a readable case reads every row, by the row counts `kepu check -v` prints. The same cases are
 assessed in process for the diagnostics' codes, a representative part is run as real subprocesses of
-the installed `kepu`, and every error case is a GitHub annotation at its file, line and column.
+`kepu`, and every error case is a GitHub annotation at its file, line and column.
 """
 
 from __future__ import annotations
@@ -167,10 +167,9 @@ REPRESENTATIVE = ["quote-unclosed-line10", "quote-unclosed-last-line", "enc-utf8
 @pytest.mark.parametrize("case", REPRESENTATIVE)
 def test_kepu_check_as_a_process(case: str) -> None:
     expected = expected_of(case)
-    kepu = Path(sys.executable).parent / "kepu"
     answers = set()
     for engine in ENGINES:
-        done = subprocess.run([str(kepu), "check", "-v", "--engine", engine], cwd=CORPUS / case,
+        done = subprocess.run([sys.executable, "-m", "kepu_rules.cli", "check", "-v", "--engine", engine], cwd=CORPUS / case,
                               capture_output=True, text=True, encoding="utf-8", timeout=120, check=False)
         assert "Traceback" not in done.stdout + done.stderr
         if expected["exit"] == 2:
