@@ -78,7 +78,7 @@ class CsvSource(Source):
         # Text holds no NULs, but UTF-32 does: with an encoding given, that is the user's word.
         text_kinds = {"text"} if opts.encoding == "auto" else {"text", "binary"}
         check_kind(data[:HEAD], shown, text_kinds, Msg("CSV 文本文件", "a CSV text file"), _KIND_HINTS)
-        text = decode(data, opts.encoding, shown)
+        text = decode(data, opts.encoding, shown, opts.delimiter)
         records = _Records(text, opts.delimiter, shown)
         rest = iter(records)
         header_line, headers = _header(rest, opts.header_row, shown)

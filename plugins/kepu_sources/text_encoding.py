@@ -10,6 +10,7 @@ line that is not is reported by its number, with what it reads as in the other e
 from __future__ import annotations
 
 import codecs
+import csv
 import unicodedata
 
 from kepu_rules.diagnostics import Diagnostic, KepuError, Location
@@ -34,16 +35,17 @@ def _name(encoding: str) -> str:
     return {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "gb18030": "GB18030", "gbk": "GBK", "gb2312": "GB2312"}.get(name, encoding)
 
 
-def decode(data: bytes, encoding: str, shown: str) -> str:
-    """The file's text; `auto` reads UTF-8 (BOM or not), UTF-16 with a BOM, else GB18030."""
+def decode(data: bytes, encoding: str, shown: str, delimiter: str = ",") -> str:
+    """The file's text; `auto` reads UTF-8 (BOM or not), UTF-16 with a BOM, else GB18030. A line in
+    another encoding is an error at its line, and the cell (by `delimiter`) where it goes wrong."""
     if encoding == "auto":
         if data.startswith(codecs.BOM_UTF8):
-            return _whole(data, "utf-8-sig", shown)
+            return _whole(data, "utf-8-sig", shown, delimiter)
         if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            return _whole(data, "utf-16", shown)
+            return _whole(data, "utf-16", shown, delimiter)
         utf16 = utf16_without_bom(data[:4096])
         if utf16 is not None:
-            return _whole(data, utf16, shown)
+            return _whole(data, utf16, shown, delimiter)
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -54,12 +56,12 @@ def decode(data: bytes, encoding: str, shown: str) -> str:
             utf8 = [n for n, line in enumerate(lines, 1) if not line.isascii() and _is_utf8(line)]
             other = [n for n, line in enumerate(lines, 1) if not line.isascii() and not _is_utf8(line)]
             if len(utf8) > len(other):
-                raise _mixed(shown, other[0], "utf-8", len(utf8), lines[other[0] - 1], _GB)
-        return _whole(data, _GB, shown)
+                raise _mixed(shown, other[0], "utf-8", len(utf8), lines[other[0] - 1], delimiter, _GB)
+        return _whole(data, _GB, shown, delimiter)
     name = codecs.lookup(encoding).name
     if name == "utf-8" and data.startswith(codecs.BOM_UTF8):
         encoding = "utf-8-sig"  # the BOM must not end up in the first header
-    return _whole(data, encoding, shown)
+    return _whole(data, encoding, shown, delimiter)
 
 
 def _is_utf8(line: bytes) -> bool:
@@ -74,7 +76,7 @@ def _cjk(text: str) -> int:
     return sum(1 for ch in text if unicodedata.east_asian_width(ch) == "W")
 
 
-def _whole(data: bytes, encoding: str, shown: str) -> str:
+def _whole(data: bytes, encoding: str, shown: str, delimiter: str) -> str:
     """The text in `encoding`, or an error at the first line that is not in it."""
     try:
         text = data.decode(encoding)
@@ -89,16 +91,16 @@ def _whole(data: bytes, encoding: str, shown: str) -> str:
         if not fine:  # not a line: the whole file is in another encoding
             whole = next((o for o in others if _decodes(data, o)), None)
             if whole is not None:
-                raise _mixed(shown, line, encoding, 0, raw, whole, hint=Msg(
+                raise _mixed(shown, line, encoding, 0, raw, delimiter, whole, hint=Msg(
                     f"整个文件像是 {_name(whole)} 编码：设 encoding: {whole}（或 auto）",
                     f"the whole file reads as {_name(whole)}: set encoding: {whole} (or auto)")) from None
-        raise _mixed(shown, line, encoding, fine, raw, *others) from None
+        raise _mixed(shown, line, encoding, fine, raw, delimiter, *others) from None
     if codecs.lookup(encoding).name in ("gb18030", "gbk", "gb2312"):
-        _no_utf8_lines(data, encoding, shown)
+        _no_utf8_lines(data, encoding, shown, delimiter)
     return text
 
 
-def _no_utf8_lines(data: bytes, encoding: str, shown: str) -> None:
+def _no_utf8_lines(data: bytes, encoding: str, shown: str, delimiter: str) -> None:
     """A UTF-8 line in a GB18030 file decodes, as garbled text: find it by what it reads as in UTF-8.
 
     Only lines holding a run of UTF-8 CJK characters are decoded again, so a GB18030 ledger of 10 MB
@@ -120,11 +122,11 @@ def _no_utf8_lines(data: bytes, encoding: str, shown: str) -> None:
         return
     start, line = first
     number = _line_at(data, start)
-    lines = len(data.splitlines())
-    if count * 2 > lines:  # most of the file: it is UTF-8, not in the encoding given
-        raise _mixed(shown, number, encoding, 0, line, "utf-8", hint=Msg(
+    others = sum(1 for text in data.splitlines() if not text.isascii()) - count  # non-ASCII lines in `encoding`
+    if count > others:  # most of the file: it is UTF-8, not in the encoding given
+        raise _mixed(shown, number, encoding, 0, line, delimiter, "utf-8", hint=Msg(
             "整个文件像是 UTF-8 编码：设 encoding: utf-8（或 auto）", "the whole file reads as UTF-8: set encoding: utf-8 (or auto)"))
-    raise _mixed(shown, number, encoding, lines - count, line, "utf-8")
+    raise _mixed(shown, number, encoding, others, line, delimiter, "utf-8")
 
 
 def _line_at(data: bytes, offset: int) -> int:
@@ -141,7 +143,20 @@ def _decodes(line: bytes, encoding: str) -> bool:
     return True
 
 
-def _mixed(shown: str, line: int, encoding: str, fine: int, raw: bytes, *others: str, hint: Msg | None = None) -> KepuError:
+def _column(raw: bytes, encoding: str, delimiter: str) -> int:
+    """The cell (1-based) of a line where it stops being `encoding`: its first byte that does not
+    decode, or for a line that decodes as garbled text, its first non-ASCII byte."""
+    try:
+        raw.decode(encoding)
+        offset = next((i for i, b in enumerate(raw) if b >= 0x80), 0)
+    except UnicodeDecodeError as exc:
+        offset = exc.start
+    before = raw[:offset].decode(encoding, "replace")
+    return len(next(csv.reader([before], delimiter=delimiter), [""])) if before else 1
+
+
+def _mixed(shown: str, line: int, encoding: str, fine: int, raw: bytes, delimiter: str, *others: str,
+           hint: Msg | None = None) -> KepuError:
     rest = _name(encoding)
     notes: list[Msg] = []
     reads_as = next((o for o in others if _decodes(raw, o)), None)
@@ -157,7 +172,7 @@ def _mixed(shown: str, line: int, encoding: str, fine: int, raw: bytes, *others:
     else:
         message = Msg(f"{shown} 第 {line} 行不是 {rest} 编码", f"line {line} of {shown} is not {rest} text")
     return KepuError(Diagnostic(
-        Location(shown, line=line),
+        Location(shown, line=line, column=_column(raw, encoding, delimiter)),
         message,
         hint=hint or Msg(f"把这一行改成 {rest}（例如在编辑器中重新输入这一行），或把整个文件另存为同一种编码（Excel：“CSV UTF-8”）；"
                  f"也可用 encoding: 指定文件的编码",

@@ -59,7 +59,7 @@ def test_explicit_encoding(tmp_path: Path) -> None:
 def test_wrong_explicit_encoding_names_the_line(tmp_path: Path) -> None:
     _write(tmp_path, ACTIVITIES, "gb18030")
     assert error(CsvSource, tmp_path, path="活动.csv", entity="科普活动", encoding="utf-8") == (
-        "活动.csv:1: error: line 1 of 活动.csv is not UTF-8 text\n"
+        "活动.csv:1:1: error: line 1 of 活动.csv is not UTF-8 text\n"
         "    = read as GB18030, this line is: 名称,社区,活动日期,类别,参与人数,备注\n"
         "    help: the whole file reads as GB18030: set encoding: gb18030 (or auto)")
 

@@ -265,18 +265,18 @@ def cases() -> list[Case]:
     mixed = b"".join((line + "\n").encode("gbk" if n == 32 else "utf-8")
                      for n, line in enumerate(csv_text(ACTIVITY_HEADER, activities(40)).splitlines(), 1))
     case("enc-utf8-with-gbk-line32", "a UTF-8 file with one GBK line, line 32") \
-        .activities_csv(mixed).error(at(ACT, 32, code="bad-encoding"))
+        .activities_csv(mixed).error(at(ACT, 32, 2, "bad-encoding"))
     mixed = b"".join((line + "\n").encode("utf-8" if n == 17 else "gb18030")
                      for n, line in enumerate(plain.splitlines(), 1))
     case("enc-gb18030-with-utf8-line17", "a GB18030 file with one UTF-8 line, line 17") \
-        .activities_csv(mixed).error(at(ACT, 17, code="bad-encoding"))
+        .activities_csv(mixed).error(at(ACT, 17, 2, "bad-encoding"))
     case("enc-gb18030-explicit-with-utf8-line17", "the same with encoding: gb18030 given") \
-        .activities_csv(mixed, encoding="gb18030").error(at(ACT, 17, code="bad-encoding"))
+        .activities_csv(mixed, encoding="gb18030").error(at(ACT, 17, 2, "bad-encoding"))
     broken = plain.encode("gb18030").replace("第20期".encode("gb18030"), "第".encode("gb18030") + b"\xff\x8020")
     case("enc-gb18030-broken-byte", "a GB18030 file with a byte no encoding reads, line 21") \
-        .activities_csv(broken).error(at(ACT, 21, code="bad-encoding"))
+        .activities_csv(broken).error(at(ACT, 21, 2, "bad-encoding"))
     case("enc-explicit-utf8-but-gb18030", "encoding: utf-8 given for a GB18030 file: line 1, and the hint") \
-        .activities_csv(plain.encode("gb18030"), encoding="utf-8").error(at(ACT, 1, code="bad-encoding"))
+        .activities_csv(plain.encode("gb18030"), encoding="utf-8").error(at(ACT, 1, 1, "bad-encoding"))
 
     # -- long cells
     def long_name(lines: list[str]) -> None:
