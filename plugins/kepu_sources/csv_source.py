@@ -114,6 +114,7 @@ _KIND_HINTS = {
     "ole": _SAVE_AS_CSV,
     "ods": _SAVE_AS_CSV,
     "html": _SAVE_AS_CSV,
+    "xml": _SAVE_AS_CSV,
     "pdf": Msg("台账须是 CSV 文件：请找到导出 PDF 所用的原始表格", "the ledger must be a CSV file: find the spreadsheet the PDF was made from"),
     "binary": _SAVE_AS_CSV,
 }

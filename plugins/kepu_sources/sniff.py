@@ -17,6 +17,7 @@ KINDS: dict[str, Msg] = {
     "ole": Msg("旧版 Excel .xls 工作簿（或加密的工作簿）", "an old Excel .xls workbook (or an encrypted one)"),
     "pdf": Msg("PDF 文件", "a PDF file"),
     "html": Msg("HTML 网页（常见于系统导出的“.xls”）", "an HTML page (what some systems export as .xls)"),
+    "xml": Msg("Excel 2003 XML 表格", "an Excel 2003 XML spreadsheet"),
     "text": Msg("CSV 或其他文本文件", "a CSV or other text file"),
     "binary": Msg("二进制文件（不是文本）", "a binary file (not text)"),
 }
@@ -40,17 +41,11 @@ def content_kind(head: bytes) -> str:
     start = head.removeprefix(codecs.BOM_UTF8).lstrip().lower()
     if start.startswith((b"<html", b"<!doctype html", b"<table", b"<?xml")) and b"<table" in head.lower():
         return "html"
+    if start.startswith(b"<?xml") and b"urn:schemas-microsoft-com:office:spreadsheet" in head:
+        return "xml"
     # A broken byte or a cut character does not make a ledger binary: text files hold no NULs, while
     # the binary formats a ledger may be saved in all have them in their first bytes.
     return "binary" if b"\x00" in head else "text"
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            head.decode(encoding)
-            return "text"
-        except UnicodeDecodeError as exc:
-            if exc.start >= len(head) - 4:  # a character cut by the end of the head
-                return "text"
-    return "binary"
 
 
 def utf16_without_bom(head: bytes) -> str | None:

@@ -161,6 +161,7 @@ _KIND_HINTS = {
     "ole": _SAVE_AS_XLSX,
     "ods": _SAVE_AS_XLSX,
     "html": _SAVE_AS_XLSX,
+    "xml": _SAVE_AS_XLSX,
     "pdf": Msg("台账须是 xlsx 工作簿：请找到导出 PDF 所用的原始表格", "the ledger must be an xlsx workbook: find the spreadsheet the PDF was made from"),
     "binary": _SAVE_AS_XLSX,
 }

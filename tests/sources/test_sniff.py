@@ -15,6 +15,7 @@ CASES = [
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00", "ole"),
     (b"%PDF-1.7\n", "pdf"),
     (b"<html><body><table><tr><td>1</td></tr></table>", "html"),
+    (b'<?xml version="1.0"?>\n<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet">', "xml"),
     ("名称,人数\n一,2\n".encode(), "text"),
     ("名称,人数\n".encode("gb18030") + b"\xff\x80\n", "text"),  # a broken byte is still a text ledger
     (codecs.BOM_UTF16_LE + "名称".encode("utf-16-le"), "text"),
