@@ -31,8 +31,9 @@ from kepu_rules.reports.ci_paths import repository_root
 CORPUS = Path(__file__).parent / "corpus"
 CASES = sorted(p.name for p in CORPUS.iterdir() if (p / "expected.yaml").is_file())
 ENGINES = ("python", "columnar")
-#: Known to fail under the columnar engine on this branch: the columnar KeyError on dangling references
-#: and duplicate keys is fixed on branch i11-exits (facts/table.py `_deferred_key_index`).
+#: Cases the columnar engine answers with a KeyError (facts/table.py `_deferred_key_index`: a dangling
+#: reference into a table left in DuckDB), fixed on branch i11-exits. Strict xfails: empty this set
+#: when that branch is merged.
 COLUMNAR_PARITY = {"ref-dangling-community-street"}
 
 
