@@ -17,6 +17,9 @@ KINDS: dict[str, Msg] = {
     "ole": Msg("旧版 Excel .xls 工作簿（或加密的工作簿）", "an old Excel .xls workbook (or an encrypted one)"),
     "pdf": Msg("PDF 文件", "a PDF file"),
     "html": Msg("HTML 网页（常见于系统导出的“.xls”）", "an HTML page (what some systems export as .xls)"),
+    "docx": Msg("Word 文档（.docx）", "a Word document (.docx)"),
+    "pptx": Msg("PowerPoint 演示文稿（.pptx）", "a PowerPoint presentation (.pptx)"),
+    "archive": Msg("zip 压缩包", "a zip archive"),
     "xml": Msg("Excel 2003 XML 表格", "an Excel 2003 XML spreadsheet"),
     "text": Msg("CSV 或其他文本文件", "a CSV or other text file"),
     "binary": Msg("二进制文件（不是文本）", "a binary file (not text)"),
@@ -68,8 +71,12 @@ def check_kind(head: bytes, shown: str, allowed: set[str], expected: Msg, hints:
     """Raise a KepuError when a file beginning with `head` is not one of the `allowed` kinds: the
     message names what it is (`this .xlsx is a CSV or other text file`), `hints` what to do about it."""
     kind = content_kind(head)
-    if kind in allowed:
-        return
+    if kind not in allowed:
+        raise wrong_kind(shown, kind, expected, hints.get(kind))
+
+
+def wrong_kind(shown: str, kind: str, expected: Msg, hint: Msg | None, notes: tuple[Msg, ...] = ()) -> KepuError:
+    """The error for a file that holds `kind` (a key of KINDS) where `expected` was wanted."""
     suffix = PurePath(shown).suffix or shown
     what = KINDS[kind]
     if kind == "empty":
@@ -77,7 +84,25 @@ def check_kind(head: bytes, shown: str, allowed: set[str], expected: Msg, hints:
     else:
         message = Msg(f"{shown} 的扩展名是 {suffix}，内容却是 {what.zh}，而不是 {expected.zh}",
                       f"this {suffix} is {what.en}, not {expected.en}: {shown}")
-    raise KepuError(Diagnostic(Location(shown), message, hint=hints.get(kind), code="wrong-file-kind"))
+    return KepuError(Diagnostic(Location(shown), message, hint=hint, notes=notes, code="wrong-file-kind"))
+
+
+def zip_kind(path: Path) -> tuple[str, list[str]] | None:
+    """For a zip file that is not a workbook: its kind (docx, pptx, archive) and its first members."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return None  # damaged: openpyxl's own error says more
+    if "xl/workbook.xml" in names or any(n.endswith("workbook.xml") for n in names):
+        return None
+    if "word/document.xml" in names:
+        return "docx", names[:5]
+    if any(n.startswith("ppt/") for n in names):
+        return "pptx", names[:5]
+    return "archive", names[:5]
 
 
 def file_head(path: Path) -> bytes:

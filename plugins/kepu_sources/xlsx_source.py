@@ -27,7 +27,7 @@ from .columns import (
     norm_header,
 )
 from .common import Problems, did_you_mean, find_entity, listing, options_of, require_file, shown_path
-from .sniff import check_kind, file_head
+from .sniff import check_kind, file_head, wrong_kind, zip_kind
 from .xlsx_cells import Book, Sheet, from_openpyxl, read_fast
 
 #: How many rows from the top are searched for the header row when `header_row` is not given.
@@ -130,7 +130,12 @@ def open_workbook(path: Path, shown: str) -> Book:
     Read by `xlsx_cells.read_fast`, or by openpyxl itself for any file that reader does not handle,
     which also gives the error for a damaged one.
     """
-    check_kind(_head(path, shown), shown, {"zip"}, Msg("xlsx 工作簿", "an xlsx workbook"), _KIND_HINTS)
+    check_kind(_head(path, shown), shown, {"zip"}, _WORKBOOK, _KIND_HINTS)
+    inside = zip_kind(path)
+    if inside is not None:
+        kind, names = inside
+        listed = Msg("压缩包内有：", "it holds: ") + listing(names)
+        raise wrong_kind(shown, kind, _WORKBOOK, _KIND_HINTS.get(kind), (listed,) if kind == "archive" else ())
     book = read_fast(path)
     if book is not None:
         return book
@@ -153,6 +158,7 @@ def open_workbook(path: Path, shown: str) -> Book:
     return from_openpyxl(workbook)
 
 
+_WORKBOOK = Msg("xlsx 工作簿", "an xlsx workbook")
 _SAVE_AS_XLSX = Msg("在 Excel 中打开，另存为“Excel 工作簿（*.xlsx）”", "open it in Excel and save it as \"Excel Workbook (*.xlsx)\"")
 _KIND_HINTS = {
     "empty": Msg("xlsx 文件不会是空的：请在 Excel 中重新保存工作簿", "an xlsx file is never empty: save the workbook again in Excel"),
@@ -162,6 +168,9 @@ _KIND_HINTS = {
     "ods": _SAVE_AS_XLSX,
     "html": _SAVE_AS_XLSX,
     "xml": _SAVE_AS_XLSX,
+    "archive": Msg("解压后把 path: 指向其中的工作簿", "unzip it and point path: at the workbook inside"),
+    "docx": Msg("把表格复制到 Excel 中，另存为 .xlsx", "copy the table into Excel and save it as .xlsx"),
+    "pptx": Msg("把表格复制到 Excel 中，另存为 .xlsx", "copy the table into Excel and save it as .xlsx"),
     "pdf": Msg("台账须是 xlsx 工作簿：请找到导出 PDF 所用的原始表格", "the ledger must be an xlsx workbook: find the spreadsheet the PDF was made from"),
     "binary": _SAVE_AS_XLSX,
 }

@@ -176,6 +176,20 @@ def ods(rows: list[list[str]]) -> bytes:
     return out.getvalue()
 
 
+def zipped(members: dict[str, bytes]) -> bytes:
+    """A zip of these members, with fixed timestamps."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name, data in members.items():
+            member = zipfile.ZipInfo(name, date_time=(2026, 11, 20, 9, 0, 0))
+            member.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(member, data)
+    return out.getvalue()
+
+
 def reproducible(data: bytes) -> bytes:
     """The workbook with fixed zip timestamps and document dates, so that a rebuild changes no byte."""
     import io
@@ -318,6 +332,14 @@ def cases() -> list[Case]:
     c.error(at("data/台账.xlsx", code="wrong-file-kind"))
     c = case("disguised-xlsx-is-ods", "an OpenDocument spreadsheet (WPS, LibreOffice) named .xlsx")
     c.files["data/台账.xlsx"] = ods([ACTIVITY_HEADER, *activities()])
+    c.sources.append({"name": "台账", "type": "xlsx", "path": "data/台账.xlsx", "sheet": "科普活动", "entity": "科普活动"})
+    c.error(at("data/台账.xlsx", code="wrong-file-kind"))
+    c = case("disguised-xlsx-is-docx", "a Word document named .xlsx")
+    c.files["data/台账.xlsx"] = zipped({"[Content_Types].xml": b"<Types/>", "word/document.xml": "<w:document>科普活动</w:document>".encode()})
+    c.sources.append({"name": "台账", "type": "xlsx", "path": "data/台账.xlsx", "sheet": "科普活动", "entity": "科普活动"})
+    c.error(at("data/台账.xlsx", code="wrong-file-kind"))
+    c = case("disguised-xlsx-is-zip-archive", "a zip of the ledgers named .xlsx")
+    c.files["data/台账.xlsx"] = zipped({"台账/科普活动.csv": plain.encode(), "台账/说明.txt": "2026年台账".encode()})
     c.sources.append({"name": "台账", "type": "xlsx", "path": "data/台账.xlsx", "sheet": "科普活动", "entity": "科普活动"})
     c.error(at("data/台账.xlsx", code="wrong-file-kind"))
     c = case("disguised-xls-is-html", "an HTML table exported as .xls")
