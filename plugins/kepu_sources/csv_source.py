@@ -20,7 +20,7 @@ from kepu_rules.sources import Source, SourceContext, SourceOptions
 from .columns import CACHE_PER_COLUMN, Column, HeaderMatcher, RowBuilder, header_text, is_total_row
 from .common import Problems, find_entity, options_of, read_bytes, shown_path
 from .csv_faults import quote_fault
-from .sniff import HEAD, check_kind
+from .sniff import HEAD, check_kind, wrong_kind, zip_kind
 from .text_encoding import decode
 
 _DELIMITER_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
@@ -77,7 +77,9 @@ class CsvSource(Source):
         data = read_bytes(opts.path, context)
         # Text holds no NULs, but UTF-32 does: with an encoding given, that is the user's word.
         text_kinds = {"text"} if opts.encoding == "auto" else {"text", "binary"}
-        check_kind(data[:HEAD], shown, text_kinds, Msg("CSV 文本文件", "a CSV text file"), _KIND_HINTS)
+        if data.startswith(b"PK") and (inside := zip_kind(data)) is not None:  # a zip, but no workbook
+            raise wrong_kind(shown, inside[0], _CSV, _KIND_HINTS.get(inside[0]))
+        check_kind(data[:HEAD], shown, text_kinds, _CSV, _KIND_HINTS)
         text = decode(data, opts.encoding, shown, opts.delimiter)
         records = _Records(text, opts.delimiter, shown)
         rest = iter(records)
@@ -107,12 +109,14 @@ class CsvSource(Source):
         return SourceData(tables=[FactTable(entity.name, rows, context.name, file=shown)])
 
 
+_CSV = Msg("CSV 文本文件", "a CSV text file")
 _SAVE_AS_CSV = Msg("在 Excel 中打开，另存为“CSV UTF-8（逗号分隔）”", "open it in Excel and save it as \"CSV UTF-8 (comma delimited)\"")
 _KIND_HINTS = {
     "empty": Msg("台账至少要有表头行（各列的名称）", "a ledger needs at least its header row (the column names)"),
     "zip": Msg("工作簿请用 type: xlsx 读取，或在 Excel 中另存为 CSV", "read a workbook with type: xlsx, or save it as CSV in Excel"),
     "ole": _SAVE_AS_CSV,
     "ods": _SAVE_AS_CSV,
+    "archive": Msg("解压后把 path: 指向其中的 CSV 文件", "unzip it and point path: at the CSV file inside"),
     "html": _SAVE_AS_CSV,
     "xml": _SAVE_AS_CSV,
     "pdf": Msg("台账须是 CSV 文件：请找到导出 PDF 所用的原始表格", "the ledger must be a CSV file: find the spreadsheet the PDF was made from"),

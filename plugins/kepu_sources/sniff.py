@@ -87,12 +87,14 @@ def wrong_kind(shown: str, kind: str, expected: Msg, hint: Msg | None, notes: tu
     return KepuError(Diagnostic(Location(shown), message, hint=hint, notes=notes, code="wrong-file-kind"))
 
 
-def zip_kind(path: Path) -> tuple[str, list[str]] | None:
-    """For a zip file that is not a workbook: its kind (docx, pptx, archive) and its first members."""
+def zip_kind(file: Path | bytes) -> tuple[str, list[str]] | None:
+    """For a zip file (a path, or its bytes) that is not a workbook: its kind (docx, pptx, archive) and
+    its first members."""
+    import io
     import zipfile
 
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(io.BytesIO(file) if isinstance(file, bytes) else file) as archive:
             names = archive.namelist()
     except (zipfile.BadZipFile, OSError):
         return None  # damaged: openpyxl's own error says more

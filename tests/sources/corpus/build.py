@@ -334,6 +334,8 @@ def cases() -> list[Case]:
     c.files["data/台账.xlsx"] = ods([ACTIVITY_HEADER, *activities()])
     c.sources.append({"name": "台账", "type": "xlsx", "path": "data/台账.xlsx", "sheet": "科普活动", "entity": "科普活动"})
     c.error(at("data/台账.xlsx", code="wrong-file-kind"))
+    case("disguised-csv-is-zip-archive", "a zip of the ledger named .csv") \
+        .activities_csv(zipped({"科普活动.csv": plain.encode()})).error(at(ACT, code="wrong-file-kind"))
     c = case("disguised-xlsx-is-docx", "a Word document named .xlsx")
     c.files["data/台账.xlsx"] = zipped({"[Content_Types].xml": b"<Types/>", "word/document.xml": "<w:document>科普活动</w:document>".encode()})
     c.sources.append({"name": "台账", "type": "xlsx", "path": "data/台账.xlsx", "sheet": "科普活动", "entity": "科普活动"})
