@@ -17,6 +17,7 @@ from kepu_rules.reports.model import (
     Counts,
     GroupScore,
     ItemResult,
+    ReadInfo,
     Report,
     RuleResult,
     RulesetInfo,
@@ -193,7 +194,9 @@ def build_report(assessment: Assessment, lang: Lang, pass_mark: float | None) ->
                    for d in assessment.warnings]
     return Report(lang=lang, district=assessment.config.district, as_of=assessment.as_of,
                   generated_at=dt.datetime.now().isoformat(timespec="seconds"), ruleset=info, summary=summary,
-                  results=results, waivers=waivers, diagnostics=diagnostics)
+                  results=results, waivers=waivers, diagnostics=diagnostics,
+                  reads=[ReadInfo(source=r.source, entity=r.entity, file=r.file, sheet=r.sheet, rows=r.rows, where=r.where())
+                         for r in assessment.facts.reads])
 
 
 def _summary_message(verdict: Verdict, score: float, max_score: float, pass_mark: float | None,

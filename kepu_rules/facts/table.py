@@ -70,7 +70,10 @@ class ScalarFact:
 @dataclass(slots=True)
 class FactTable:
     """The rows of one entity read by one source; or, for the columnar engine, rows left in its store
-    (`deferred`, with `rows` empty: see kepu_rules.facts.deferred)."""
+    (`deferred`, with `rows` empty: see kepu_rules.facts.deferred).
+
+    `file` (as named in provenance) and `sheet` say where the rows were read, so that every run can
+    state how many rows each file or sheet gave (FactBase.reads, `kepu check -v`)."""
 
     entity: str
     rows: list[Row]
@@ -87,6 +90,22 @@ class FactTable:
 
     def __len__(self) -> int:
         return len(self.deferred) if self.deferred is not None else len(self.rows)
+
+
+@dataclass(frozen=True, slots=True)
+class TableRead:
+    """How many rows one source read for one entity from one file or sheet."""
+
+    source: str
+    entity: str
+    file: str
+    sheet: str | None
+    rows: int
+
+    def where(self) -> str:
+        """The file, or `file[sheet]` as diagnostics name a sheet; the source's name if it gave no file."""
+        shown = self.file or self.source
+        return f"{shown}[{self.sheet}]" if self.sheet is not None else shown
 
 
 @dataclass(slots=True)
@@ -113,6 +132,7 @@ class FactBase:
         self._order: list[str] = []  # entities in the order sources gave them (problems are listed so)
         self.scalars: dict[str, ScalarFact] = {}
         self._by_key: dict[str, Mapping[Any, Row]] = {}
+        self.reads: list[TableRead] = []  # rows per file or sheet, in the order sources gave them
         self._children: dict[tuple[str, str], Mapping[Any, list[Row]]] = {}
         # entity -> (source, file, sheet) of each table: where to say it looked when no row was read
         self._origins: dict[str, list[tuple[str, str, str | None]]] = {}
@@ -146,6 +166,7 @@ class FactBase:
         # An entity stays deferred only while one table provides it: rows of two sources are merged
         # as Rows.
         name = table.entity
+        self.reads.append(TableRead(table.source, name, table.file, table.sheet, len(table)))
         if not self.has(name):
             self._order.append(name)
         self._origins.setdefault(name, []).append((table.source, table.file, table.sheet))

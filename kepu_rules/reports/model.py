@@ -152,6 +152,17 @@ class DiagnosticInfo(_Model):
     text: str  # the full rendering with source line and caret
 
 
+class ReadInfo(_Model):
+    """How many rows one source read for one entity from one file or sheet."""
+
+    source: str
+    entity: str
+    file: str
+    sheet: str | None = None
+    rows: int
+    where: str = ""  # the file, or file[sheet]
+
+
 class Report(_Model):
     schema_: str = Field(default=REPORT_SCHEMA, alias="schema")
     lang: str = "zh"
@@ -163,6 +174,7 @@ class Report(_Model):
     results: list[RuleResult]
     waivers: list[WaiverInfo] = Field(default_factory=list)
     diagnostics: list[DiagnosticInfo] = Field(default_factory=list)
+    reads: list[ReadInfo] = Field(default_factory=list)
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 

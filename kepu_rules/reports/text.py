@@ -79,6 +79,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "expired_on": ("{reason}（{approver}，{date} 到期）", "{reason} ({approver}, expired {date})"),
     "expired_waivers": ("已过期的豁免（未生效）", "Expired waivers (not honoured)"),
     "warnings": ("提示与警告", "Warnings"),
+    "reads": ("读取的数据", "Data read"),
+    "read_line": ("{where}：{n} 行（{entity}）", "{where}: {n} rows ({entity})"),
     "bracket": ("【{name}】", "[{name}] "),
     "gaps_n": ("待改进 {n} 项", "{n} to fix"),
     "district_wide": ("全区（不分{entity}）", "district-wide (not by {entity})"),
@@ -674,6 +676,16 @@ def _expired_waivers(ctx: _Ctx) -> list[str]:
     return [ctx.paint(ctx.t("expired_waivers"), "bold"), *("  " + line for line in table(rows))]
 
 
+def _reads(ctx: _Ctx) -> list[str]:
+    """With -v: how many rows each file or sheet gave, so a ledger read short is seen at once."""
+    if not ctx.options.verbose or not ctx.report.reads:
+        return []
+    lines = [ctx.paint(ctx.t("reads"), "bold")]
+    lines += ["  " + ctx.t("read_line", where=one_line(r.where or r.file or r.source), n=r.rows, entity=one_line(r.entity))
+              for r in ctx.report.reads]
+    return lines
+
+
 def _warnings(ctx: _Ctx) -> list[str]:
     if not ctx.report.diagnostics:
         return []
@@ -705,6 +717,7 @@ class TextReporter(Reporter):
             _scores(ctx, "by_section", report.summary.sections),
             _scores(ctx, "by_owner", report.summary.owners),
             _expired_waivers(ctx),
+            _reads(ctx),
             _warnings(ctx),
         ]
         return "\n\n".join("\n".join(p) for p in parts if p) + "\n"

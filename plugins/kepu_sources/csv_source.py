@@ -19,6 +19,9 @@ from kepu_rules.sources import Source, SourceContext, SourceOptions
 
 from .columns import CACHE_PER_COLUMN, Column, HeaderMatcher, RowBuilder, header_text, is_total_row
 from .common import Problems, find_entity, options_of, read_bytes, shown_path
+from .csv_faults import quote_fault
+from .sniff import HEAD, check_kind, wrong_kind, zip_kind
+from .text_encoding import decode
 
 _DELIMITER_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
 
@@ -71,9 +74,17 @@ class CsvSource(Source):
         opts = options_of(options, CsvOptions)
         shown = shown_path(opts.path)
         entity = find_entity(context.schema, opts.entity, Location(shown))
-        text = decode(read_bytes(opts.path, context), opts.encoding, shown)
-        records = _records(text, opts.delimiter, shown)
-        header_line, headers = _header(records, opts.header_row, shown)
+        data = read_bytes(opts.path, context)
+        # Text holds no NULs, but UTF-32 does: with an encoding given, that is the user's word.
+        text_kinds = {"text"} if opts.encoding == "auto" else {"text", "binary"}
+        if data.startswith(b"PK") and (inside := zip_kind(data)) is not None:  # a zip, but no workbook
+            raise wrong_kind(shown, inside[0], _CSV, _KIND_HINTS.get(inside[0]))
+        check_kind(data[:HEAD], shown, text_kinds, _CSV, _KIND_HINTS)
+        text = decode(data, opts.encoding, shown, opts.delimiter)
+        records = _Records(text, opts.delimiter, shown)
+        rest = iter(records)
+        header_line, headers = _header(rest, opts.header_row, shown)
+        records.width = len(headers)
         where = Location(shown, line=header_line)
         matcher = HeaderMatcher(entity, context.schema, opts.columns, where)
         candidates = [[h] if h else [] for h in headers]
@@ -89,57 +100,87 @@ class CsvSource(Source):
                           builder, read)
             if native is not None and not problems:
                 return SourceData(tables=[FactTable(entity.name, [], context.name, deferred=native, file=shown)])
-        rows = _rows(builder, columns, base, records, len(headers), problems)
+        rows: list[Row] = []
+        try:
+            rows = _rows(builder, columns, base, rest, len(headers), problems)
+        except KepuError as fault:  # a quote fault ends the read: listed after the rows' problems before it
+            problems.add_error(fault)
         problems.raise_if_any()
         return SourceData(tables=[FactTable(entity.name, rows, context.name, file=shown)])
 
 
-def decode(data: bytes, encoding: str, shown: str) -> str:
-    """The file's text; `auto` tries UTF-8 (BOM or not), UTF-16 with a BOM, then GB18030."""
-    if encoding == "auto":
-        if data.startswith(codecs.BOM_UTF8):
-            return _decode(data, "utf-8-sig", shown)
-        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            return _decode(data, "utf-16", shown)
+_CSV = Msg("CSV 文本文件", "a CSV text file")
+_SAVE_AS_CSV = Msg("在 Excel 中打开，另存为“CSV UTF-8（逗号分隔）”", "open it in Excel and save it as \"CSV UTF-8 (comma delimited)\"")
+_KIND_HINTS = {
+    "empty": Msg("台账至少要有表头行（各列的名称）", "a ledger needs at least its header row (the column names)"),
+    "zip": Msg("工作簿请用 type: xlsx 读取，或在 Excel 中另存为 CSV", "read a workbook with type: xlsx, or save it as CSV in Excel"),
+    "ole": _SAVE_AS_CSV,
+    "ods": _SAVE_AS_CSV,
+    "archive": Msg("解压后把 path: 指向其中的 CSV 文件", "unzip it and point path: at the CSV file inside"),
+    "html": _SAVE_AS_CSV,
+    "xml": _SAVE_AS_CSV,
+    "pdf": Msg("台账须是 CSV 文件：请找到导出 PDF 所用的原始表格", "the ledger must be a CSV file: find the spreadsheet the PDF was made from"),
+    "binary": _SAVE_AS_CSV,
+}
+
+
+class _Records:
+    """(first physical line, cells) of each record; quoted cells may span lines.
+
+    A quote that is never closed, or that swallows whole rows before it closes, is an error at the
+    line and column where it opens (csv_faults.py): the csv module would read on without a word. Rows
+    count as whole rows by the header's `width`, set once the header is read.
+    """
+
+    def __init__(self, text: str, delimiter: str, shown: str) -> None:
+        self.text = text
+        self.delimiter = delimiter
+        self.shown = shown
+        self.width = 0
+        self._lines: list[str] | None = None
+
+    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        # A cell may be as long as the file: the csv module's default limit (131,072) is no limit of CSV.
+        limit = min(len(self.text) + 1, 2**31 - 1)
+        if csv.field_size_limit() < limit:
+            csv.field_size_limit(limit)
+        reader = csv.reader(io.StringIO(self.text, newline=""), delimiter=self.delimiter, strict=False)
+        # Each record is yielded once the next one is read: the last one is checked apart. This loop
+        # runs per record of files with 100,000s of them, so the usual record costs two comparisons.
+        pending: list[str] | None = None
+        first = end = 0  # the pending record's first and last line
         try:
-            return data.decode("utf-8")
-        except UnicodeDecodeError:
-            return _decode(data, "gb18030", shown, Msg("既不是 UTF-8 也不是", "neither UTF-8 nor "))
-    if codecs.lookup(encoding).name == "utf-8" and data.startswith(codecs.BOM_UTF8):
-        encoding = "utf-8-sig"  # the BOM must not end up in the first header
-    return _decode(data, encoding, shown)
-
-
-def _decode(data: bytes, encoding: str, shown: str, prefix: Msg | None = None) -> str:
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        what = (prefix or Msg("不是 ", "not ")) + Msg.same(encoding)
-        raise KepuError(Diagnostic(
-            Location(shown, line=line),
-            Msg(f"无法读取 {shown}：第 {line} 行的字节{what.zh}编码", f"cannot read {shown}: line {line} is {what.en} text"),
-            hint=Msg("用 encoding: 指定文件的编码（如 utf-8、gb18030），或在 Excel 中另存为“CSV UTF-8”",
-                     "set encoding: to the file's encoding (utf-8, gb18030 ...), or save it as CSV UTF-8"),
-            code="bad-encoding")) from None
-
-
-def _records(text: str, delimiter: str, shown: str) -> Iterator[tuple[int, list[str]]]:
-    """(first physical line, cells) of each record; quoted cells may span lines."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
-    line = 1
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
+            for cells in reader:
+                if pending is not None:
+                    if end > first:
+                        self._check(first, end, len(pending), at_end=False)
+                    yield first, pending
+                pending, first, end = cells, end + 1, reader.line_num
         except csv.Error as exc:
             raise KepuError(Diagnostic(
-                Location(shown, line=reader.line_num),
-                Msg(f"{shown} 第 {reader.line_num} 行不是有效的 CSV：{exc}", f"{shown} line {reader.line_num} is not valid CSV: {exc}"),
+                Location(self.shown, line=reader.line_num),
+                Msg(f"{self.shown} 第 {reader.line_num} 行不是有效的 CSV：{exc}",
+                    f"{self.shown} line {reader.line_num} is not valid CSV: {exc}"),
                 code="bad-csv")) from None
-        yield line, cells
-        line = reader.line_num + 1
+        if pending is not None:
+            if end > first or '"' in self.text:
+                self._check(first, end, len(pending), at_end=True, cells=pending)
+            yield first, pending
+
+    def _check(self, line: int, end: int, count: int, *, at_end: bool, cells: list[str] | None = None) -> None:
+        if self._lines is not None:
+            raw = self._lines[line - 1: end]
+        elif cells is not None:
+            # The last record is at the end of the text: no need to split the whole file. Its raw text
+            # is at most twice its cells (every quote doubled), their quotes, delimiters and line ends.
+            window = 2 * sum(map(len, cells)) + 3 * len(cells) + 2 * (end - line + 1) + 16
+            raw = io.StringIO(self.text[-window:], newline="").readlines()[-(end - line + 1):]
+        else:
+            self._lines = io.StringIO(self.text, newline="").readlines()
+            raw = self._lines[line - 1: end]
+        fault = quote_fault(raw, line, self.delimiter, self.width, self.shown, at_end, count)
+        if fault is not None:
+            raise KepuError(fault)
 
 
 def _header(records: Iterator[tuple[int, list[str]]], header_row: int, shown: str) -> tuple[int, list[str | None]]:

@@ -27,6 +27,7 @@ from .columns import (
     norm_header,
 )
 from .common import Problems, did_you_mean, find_entity, listing, options_of, require_file, shown_path
+from .sniff import check_kind, file_head, wrong_kind, zip_kind
 from .xlsx_cells import Book, Sheet, from_openpyxl, read_fast
 
 #: How many rows from the top are searched for the header row when `header_row` is not given.
@@ -129,6 +130,12 @@ def open_workbook(path: Path, shown: str) -> Book:
     Read by `xlsx_cells.read_fast`, or by openpyxl itself for any file that reader does not handle,
     which also gives the error for a damaged one.
     """
+    check_kind(_head(path, shown), shown, {"zip"}, _WORKBOOK, _KIND_HINTS)
+    inside = zip_kind(path)
+    if inside is not None:
+        kind, names = inside
+        listed = Msg("压缩包内有：", "it holds: ") + listing(names)
+        raise wrong_kind(shown, kind, _WORKBOOK, _KIND_HINTS.get(kind), (listed,) if kind == "archive" else ())
     book = read_fast(path)
     if book is not None:
         return book
@@ -149,6 +156,33 @@ def open_workbook(path: Path, shown: str) -> Book:
             Msg(f"无法以 xlsx 工作簿打开 {shown}：{exc}", f"cannot open {shown} as an xlsx workbook: {exc}"),
             hint=hint, code="bad-xlsx")) from None
     return from_openpyxl(workbook)
+
+
+_WORKBOOK = Msg("xlsx 工作簿", "an xlsx workbook")
+_SAVE_AS_XLSX = Msg("在 Excel 中打开，另存为“Excel 工作簿（*.xlsx）”", "open it in Excel and save it as \"Excel Workbook (*.xlsx)\"")
+_KIND_HINTS = {
+    "empty": Msg("xlsx 文件不会是空的：请在 Excel 中重新保存工作簿", "an xlsx file is never empty: save the workbook again in Excel"),
+    "text": Msg("文本台账请用 type: csv 读取（并把扩展名改为 .csv），或在 Excel 中另存为 .xlsx",
+                "read a text ledger with type: csv (and name it .csv), or save it as .xlsx in Excel"),
+    "ole": _SAVE_AS_XLSX,
+    "ods": _SAVE_AS_XLSX,
+    "html": _SAVE_AS_XLSX,
+    "xml": _SAVE_AS_XLSX,
+    "archive": Msg("解压后把 path: 指向其中的工作簿", "unzip it and point path: at the workbook inside"),
+    "docx": Msg("把表格复制到 Excel 中，另存为 .xlsx", "copy the table into Excel and save it as .xlsx"),
+    "pptx": Msg("把表格复制到 Excel 中，另存为 .xlsx", "copy the table into Excel and save it as .xlsx"),
+    "pdf": Msg("台账须是 xlsx 工作簿：请找到导出 PDF 所用的原始表格", "the ledger must be an xlsx workbook: find the spreadsheet the PDF was made from"),
+    "binary": _SAVE_AS_XLSX,
+}
+
+
+def _head(path: Path, shown: str) -> bytes:
+    try:
+        return file_head(path)
+    except OSError as exc:
+        raise KepuError(Diagnostic(
+            Location(shown), Msg(f"无法读取 {shown}：{exc.strerror}", f"cannot read {shown}: {exc.strerror}"),
+            code="unreadable-input")) from None
 
 
 def _epoch(workbook: Book) -> ExcelEpoch:

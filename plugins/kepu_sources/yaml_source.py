@@ -18,6 +18,7 @@ from kepu_rules.sources import Source, SourceContext, SourceOptions
 
 from .columns import CACHE_PER_COLUMN, norm_header
 from .common import Problems, did_you_mean, find_entity, listing, options_of, read_bytes, shown_path
+from .sniff import HEAD, check_kind
 
 #: Top-level keys that hold scalar facts rather than an entity's rows.
 FACTS_KEYS = ("facts", "指标")
@@ -46,7 +47,9 @@ class YamlSource(Source):
     def read(self, options: SourceOptions, context: SourceContext) -> SourceData:
         opts = options_of(options, YamlOptions)
         shown = shown_path(opts.path)
-        text = _decode(read_bytes(opts.path, context), shown)
+        raw = read_bytes(opts.path, context)
+        check_kind(raw[:HEAD], shown, {"text", "empty"}, Msg("YAML 文本文件", "a YAML text file"), {})
+        text = _decode(raw, shown)
         reader = _Reader(context, shown, text)
         data = reader.document(_compose(text, shown), opts.entity)
         reader.problems.raise_if_any()

@@ -18,6 +18,7 @@ from kepu_rules.reports.model import (
     DiagnosticInfo,
     GroupScore,
     ItemResult,
+    ReadInfo,
     Report,
     RuleResult,
     RulesetInfo,
@@ -32,7 +33,7 @@ PROPERTY = settings(max_examples=50, deadline=None, suppress_health_check=[Healt
 DEFS: dict[str, type[BaseModel]] = {
     "ruleset": RulesetInfo, "summary": Summary, "group_score": GroupScore, "result": RuleResult,
     "item_counts": Counts, "item": ItemResult, "source_ref": SourceRef, "waiver": WaiverInfo,
-    "diagnostic": DiagnosticInfo,
+    "diagnostic": DiagnosticInfo, "read": ReadInfo,
 }
 
 

@@ -171,3 +171,17 @@ def test_all_reporters_are_complete_and_distinct(report: Report) -> None:
         assert issubclass(cls, Reporter)
         assert isinstance(cls.description, Msg) and cls.description.zh and cls.description.en
         assert cls().render(report, ReportOptions()).endswith("\n")
+
+
+def test_verbose_states_the_rows_read_per_file_and_sheet(report: Report) -> None:
+    from kepu_rules.reports.model import ReadInfo
+
+    report.reads = [ReadInfo(source="台账", entity="街道", file="data/台账.xlsx", sheet="街道", rows=8,
+                             where="data/台账.xlsx[街道]"),
+                    ReadInfo(source="科普活动", entity="科普活动", file="data/科普活动.csv", rows=0, where="data/科普活动.csv")]
+    text = render(report, verbose=True)
+    if report.lang == "zh":
+        assert "读取的数据\n  data/台账.xlsx[街道]：8 行（街道）\n  data/科普活动.csv：0 行（科普活动）\n" in text
+    else:
+        assert "Data read\n  data/台账.xlsx[街道]: 8 rows (街道)\n  data/科普活动.csv: 0 rows (科普活动)\n" in text
+    assert "data/台账.xlsx[街道]" not in render(report)

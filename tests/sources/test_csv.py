@@ -59,8 +59,9 @@ def test_explicit_encoding(tmp_path: Path) -> None:
 def test_wrong_explicit_encoding_names_the_line(tmp_path: Path) -> None:
     _write(tmp_path, ACTIVITIES, "gb18030")
     assert error(CsvSource, tmp_path, path="活动.csv", entity="科普活动", encoding="utf-8") == (
-        "活动.csv:1: error: cannot read 活动.csv: line 1 is not utf-8 text\n"
-        "    help: set encoding: to the file's encoding (utf-8, gb18030 ...), or save it as CSV UTF-8")
+        "活动.csv:1:1: error: line 1 of 活动.csv is not UTF-8 text\n"
+        "    = read as GB18030, this line is: 名称,社区,活动日期,类别,参与人数,备注\n"
+        "    help: the whole file reads as GB18030: set encoding: gb18030 (or auto)")
 
 
 def test_provenance_is_file_line_and_column(tmp_path: Path) -> None:
@@ -260,7 +261,7 @@ def _reference_rows(tmp_path: Path, entity_name: str = "科普活动") -> tuple[
     shown = "活动.csv"
     entity = SCHEMA.entity(entity_name)
     assert entity is not None
-    records = csv_source._records((tmp_path / shown).read_text(encoding="utf-8"), ",", shown)
+    records = iter(csv_source._Records((tmp_path / shown).read_text(encoding="utf-8"), ",", shown))
     line, headers = csv_source._header(records, 1, shown)
     columns = HeaderMatcher(entity, SCHEMA, {}, Location(shown, line=line)).columns(
         [[h] if h else [] for h in headers], Msg(shown, shown), lambda i: str(i + 1))

@@ -251,11 +251,16 @@ def test_problems_of_every_sheet_are_reported_together(tmp_path: Path) -> None:
 
 def test_not_a_workbook(tmp_path: Path) -> None:
     (tmp_path / "台账.xlsx").write_text("名称,人数\n", encoding="utf-8")
-    assert error(XlsxSource, tmp_path, path="台账.xlsx", entity="科普活动").startswith(
-        "台账.xlsx: error: cannot open 台账.xlsx as an xlsx workbook: ")
-    (tmp_path / "旧.xls").write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 100)
-    assert error(XlsxSource, tmp_path, path="旧.xls", entity="科普活动").endswith(
-        "    help: save old .xls files as .xlsx in Excel")
+    assert error(XlsxSource, tmp_path, path="台账.xlsx", entity="科普活动") == (
+        "台账.xlsx: error: this .xlsx is a CSV or other text file, not an xlsx workbook: 台账.xlsx\n"
+        "    help: read a text ledger with type: csv (and name it .csv), or save it as .xlsx in Excel")
+    (tmp_path / "旧.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100)
+    assert error(XlsxSource, tmp_path, path="旧.xls", entity="科普活动") == (
+        "旧.xls: error: this .xls is an old Excel .xls workbook (or an encrypted one), not an xlsx workbook: 旧.xls\n"
+        "    help: open it in Excel and save it as \"Excel Workbook (*.xlsx)\"")
+    (tmp_path / "坏.xlsx").write_bytes(b"PK\x03\x04" + b"\0" * 100)  # a zip, but a damaged one
+    assert error(XlsxSource, tmp_path, path="坏.xlsx", entity="科普活动").startswith(
+        "坏.xlsx: error: cannot open 坏.xlsx as an xlsx workbook: ")
 
 
 @pytest.mark.parametrize("options", [
