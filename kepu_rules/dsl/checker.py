@@ -12,7 +12,7 @@ from kepu_rules.diagnostics import Diagnostic, KepuError, Location, with_source_
 from kepu_rules.dsl import ast as A
 from kepu_rules.dsl import ir as I
 from kepu_rules.dsl.depth import too_deep
-from kepu_rules.engine.resolve import ResolvedRuleset
+from kepu_rules.engine.resolve import ParamValue, ResolvedRuleset
 from kepu_rules.facts.schema import TYPE_KEYWORDS, EntityDef, FieldDef, FieldType, ScalarDef, Schema
 from kepu_rules.i18n import Msg
 from kepu_rules.registry import FunctionDef
@@ -155,6 +155,7 @@ class _Checker:
         self.problems: list[Diagnostic] = []
         self._ptypes: dict[str, I.Type] = {}
         self._used: tuple[set[str], set[str], set[str]] = (set(), set(), set())
+        self._range_reported: set[str] = set()
 
     # -- entry points --------------------------------------------------------------------------
 
@@ -163,7 +164,7 @@ class _Checker:
         for name, pv in self.rs.params.items():
             try:
                 node = self.expr(pv.value, [])
-                self._ptypes[name] = node.type
+                self._ptypes[name] = self.set_type(pv, node.type)
             except _Fail:
                 self._ptypes[name] = I.ANY
             except RecursionError:
@@ -175,6 +176,23 @@ class _Checker:
                 self.error(pv.value, Msg("参数的值必须是字面值（数字、百分数、日期、文字或列表）",
                                          "a param's value must be a literal (number, percent, date, text or list)"), code="param-not-literal")
         return self._ptypes
+
+    def set_type(self, pv: ParamValue, given: I.Type) -> I.Type:
+        """The type of a param an overlay `set`: the one its `param` declaration fixed. A value of another
+        type is reported at the `set` (the overlay's line), not at the rules that use the param."""
+        if pv.default is None or pv.default is pv.value:
+            return given
+        try:
+            declared = self.expr(pv.default, []).type
+        except _Fail:
+            return given  # the declaration's own problem is reported where it is declared
+        from kepu_rules.engine.params import set_value_problem
+
+        problem = set_value_problem(declared, given, pv.value, pv.name)
+        if problem is not None:
+            self.error(pv.value, problem[0], problem[1], code="param-type")
+            self._range_reported.add(pv.name)  # one diagnostic for one wrong value
+        return declared
 
     def rule(self, rule: A.Rule, problems: list[Diagnostic]) -> I.CheckedRule | None:
         try:
@@ -224,18 +242,29 @@ class _Checker:
     def warn_threshold(self, rule: A.Rule, meta: A.Meta, body: I.Node) -> I.Node | None:
         try:
             node = self.expr(meta.value, [])  # type: ignore[arg-type]
+            if isinstance(body, I.CompareN) and body.op in (">=", ">", "<=", "<"):
+                self.compatible(body.left, node, meta.value)
         except _Fail:
             return None
         if isinstance(body, I.CompareN) and body.op in (">=", ">", "<=", "<"):
-            self.compatible(body.left, node, meta.value)
-            target = body.right
-            if isinstance(target, I.Const) and isinstance(node, I.Const):
-                easier = node.value < target.value if body.op in (">=", ">") else node.value > target.value
+            target, warn = self.known_value(body.right), self.known_value(node)
+            if target is not None and warn is not None:
+                easier = warn < target if body.op in (">=", ">") else warn > target
                 if not easier:
                     self.error_span(meta.span, Msg("预警线应比达标线宽松（对于“>=”应低于目标）",
                                                    "the warn threshold must be easier than the target (below it for `>=`)"),
                                     code="bad-warn")
         return node
+
+    def known_value(self, node: I.Node) -> Any:
+        """The number a threshold stands for, when it is written out or is a param: else None."""
+        if isinstance(node, I.Const) and isinstance(node.value, (int, Fraction)) and not isinstance(node.value, bool):
+            return node.value
+        if isinstance(node, I.ParamRef) and node.name in self.rs.params:
+            value = self.rs.params[node.name].value
+            if isinstance(value, A.Literal_) and isinstance(value.value, (int, Fraction)) and not isinstance(value.value, bool):
+                return value.value
+        return None
 
     # -- diagnostics ---------------------------------------------------------------------------
 
@@ -551,7 +580,10 @@ class _Checker:
         if isinstance(lt, I.Scalar) and isinstance(rt, I.Scalar):
             if lt.numeric and rt.numeric:
                 self.percent_slip(left, right, e)
+                self.count_vs_percent(left, right, e)
                 return
+            if lt == rt == I.TEXT and ordered:
+                raise self.fail(e, *text_ordering(left, right))
             if lt == rt and (lt.kind != "bool" or not ordered):
                 return
         if isinstance(lt, I.ItemT) and (rt == I.TEXT or rt == I.INTEGER or rt == lt) and not ordered:
@@ -561,9 +593,22 @@ class _Checker:
         hint = _bool_hint(lt) or _bool_hint(rt)
         raise self.fail(e, Msg(f"无法比较{type_zh(lt)}与{type_zh(rt)}", f"cannot compare {lt} with {rt}"), hint, code="type-mismatch")
 
+    def count_vs_percent(self, left: I.Node, right: I.Node, e: Any) -> None:
+        """A whole number (a count, an integer field or param) is never a percent: `count(社区) >= 目标` with
+        目标 = 80% compares 12 with 0.8. Written-out 0 and 1 are left alone (`coverage(...) > 0`)."""
+        for whole, pct in ((left, right), (right, left)):
+            if whole.type == I.INTEGER and pct.type == I.PERCENT and not isinstance(whole, I.Const):
+                raise self.fail(e, Msg(f"整数（{_describe_zh(whole)}）不能与百分比（{_describe_zh(pct)}）比较",
+                                       f"a whole number ({_describe_en(whole)}) is compared with a percent ({_describe_en(pct)})"),
+                                Msg("比例请用 coverage(实体 其中 条件) 或 ratio(a, b)；若要比较个数，把参数声明为整数",
+                                    "for a share use coverage(ENTITY where CONDITION) or ratio(a, b); to compare a count, declare the param as a whole number"),
+                                code="count-vs-percent")
+
     def percent_slip(self, left: I.Node, right: I.Node, e: Any) -> None:
         """`coverage(...) >= 80` almost always means 80%: a ratio is at most 1."""
         for pct, other in ((left, right), (right, left)):
+            if isinstance(pct, I.Aggregate) and pct.func == "coverage" and isinstance(other, I.ParamRef):
+                self.param_out_of_range(pct, other)
             if pct.type == I.PERCENT and isinstance(other, I.Const) and other.type != I.PERCENT and \
                     isinstance(other.value, (int, Fraction)) and other.value > 1:
                 raise self.fail(other.src, Msg(f"比例与数字 {other.value} 比较：比例最大为 100%",
@@ -573,6 +618,25 @@ class _Checker:
                     isinstance(other.value, (int, Fraction)) and other.value > 1 and \
                     isinstance(pct, I.Aggregate) and pct.func == "coverage":
                 raise self.fail(other.src, Msg("覆盖率不可能超过 100%", "a coverage cannot exceed 100%"), code="threshold-range")
+
+    def param_out_of_range(self, coverage: I.Aggregate, ref: I.ParamRef) -> None:
+        """A coverage compared with a param over 100% (or under 0%) can never be met (or always is). The
+        mistake is the param's value, so it is reported there: at an overlay's `set` when one set it."""
+        pv = self.rs.params.get(ref.name)
+        value = pv.value if pv is not None else None
+        if not (isinstance(value, A.Literal_) and isinstance(value.value, (int, Fraction))) or isinstance(value.value, bool):
+            return
+        if 0 <= value.value <= 1 or ref.name in self._range_reported:
+            return
+        self._range_reported.add(ref.name)
+        span = getattr(coverage.src, "span", A.NO_SPAN)
+        where = f"{span.path}:{span.line}:{span.column}"
+        shown = _show_number(value)
+        self.problems.append(Diagnostic(
+            _loc(value.span), Msg(f"参数 {ref.name} 为 {shown}，但它是覆盖率的目标，覆盖率只能在 0% 到 100% 之间",
+                                  f"param {ref.name} is {shown}, but it is a coverage target and a coverage lies between 0% and 100%"),
+            hint=Msg("目标应在 0% 到 100% 之间", "give a target between 0% and 100%"), code="threshold-range",
+            notes=(Msg(f"与覆盖率比较于 {where}", f"compared with a coverage at {where}"),)))
 
     def x_And(self, e: A.And, scopes: list[str]) -> I.Node:
         return self.boolop("and", e, scopes)
@@ -679,6 +743,52 @@ class _Checker:
         if not dated:
             raise self.fail(e, Msg("周期条件中没有带日期字段的实体", "nothing in this condition has a date to split by period"), code="period-undated")
         return I.PeriodN(I.BOOL, e, e.unit, body, bounds[0], bounds[1], bounds[2], tuple(dated))
+
+
+def _describe_zh(node: I.Node) -> str:
+    return _described(node) or type_zh(node.type)
+
+
+def _describe_en(node: I.Node) -> str:
+    return _described(node) or str(node.type)
+
+
+def _described(node: I.Node) -> str | None:
+    """A short name for an operand, as the author wrote it: a field, a param, an aggregate."""
+    if isinstance(node, I.FieldOf):
+        return node.field
+    if isinstance(node, I.ParamRef):
+        return node.name
+    if isinstance(node, I.Aggregate):
+        return f"{getattr(node.src, 'func', node.func)}(…)"
+    if isinstance(node, I.Const) and isinstance(node.src, A.Literal_):
+        return _show_number(node.src) if node.src.kind in ("number", "percent") else None
+    return None
+
+
+def _show_number(lit: A.Literal_) -> str:
+    from kepu_rules.engine.values import format_value
+
+    return format_value(lit.value, percent=lit.kind == "percent")
+
+
+def text_ordering(left: I.Node, right: I.Node) -> tuple[Msg, Msg, str]:
+    """`级别 不低于 "市级"` compares text by character code (市 > 国 > 省 > 区 for no reason a reader
+    would guess): the rule language has no ordered levels, so the qualifying values are listed instead."""
+    field_node = left if isinstance(left, I.FieldOf) else right if isinstance(right, I.FieldOf) else None
+    name = field_node.field if field_node is not None else None
+    other = right if field_node is left else left
+    value = other.value if isinstance(other, I.Const) and isinstance(other.value, str) else None
+    subject_zh = f"{name} 是文本" if name else "这两个值都是文本"
+    subject_en = f"{name} is text" if name else "both sides are text"
+    lhs = name or "字段"
+    lhs_en = name or "FIELD"
+    listed = f'"{value}", …' if value is not None else '"…", "…"'
+    return (Msg(f"{subject_zh}：大小比较会按字符编码逐字比较文本，而不是按级别高低",
+                f"{subject_en}: an ordering comparison compares text alphabetically (by character code), not by rank"),
+            Msg(f"规则语言没有有序的级别：列出符合要求的取值，如 {lhs} 属于 [{listed}]",
+                f"the rule language has no ordered levels: list the values that qualify, e.g. {lhs_en} in [{listed}]"),
+            "text-ordering")
 
 
 def _entities_in(node: I.Node) -> set[str]:
