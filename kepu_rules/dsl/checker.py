@@ -12,6 +12,7 @@ from kepu_rules.diagnostics import Diagnostic, KepuError, Location, with_source_
 from kepu_rules.dsl import ast as A
 from kepu_rules.dsl import ir as I
 from kepu_rules.dsl.depth import too_deep
+from kepu_rules.dsl.readings import Source, chain, readings, trailing
 from kepu_rules.engine.resolve import ParamValue, ResolvedRuleset
 from kepu_rules.facts.schema import TYPE_KEYWORDS, EntityDef, FieldDef, FieldType, ScalarDef, Schema
 from kepu_rules.i18n import Msg
@@ -156,6 +157,9 @@ class _Checker:
         self._ptypes: dict[str, I.Type] = {}
         self._used: tuple[set[str], set[str], set[str]] = (set(), set(), set())
         self._range_reported: set[str] = set()
+        self._trial = False  # checking a clause only to see whether it would stand elsewhere: no warnings
+        self._bare_each: dict[int, A.Quantified] = {}  # id of a count quantifier -> the `each` it is the body of
+        self._sources: dict[str, Source] = {}
 
     # -- entry points --------------------------------------------------------------------------
 
@@ -707,9 +711,12 @@ class _Checker:
         rows = self.rows(e.collection, scopes)
         body = None
         if e.body is not None:
+            if isinstance(e.body, A.CountQuant) and e.kind == "each" and self.adjacent(e.collection, e.body):
+                self._bare_each[id(e.body)] = e
             body = self.condition(e.body, [rows.entity, *scopes], Msg("“满足”后的条件", "the condition after `has`"))
             if body is None:
                 raise _Fail()
+        self.greedy(e, scopes)
         return I.QuantN(I.BOOL, e, e.kind, rows, body)
 
     def x_CountQuant(self, e: A.CountQuant, scopes: list[str]) -> I.Node:
@@ -718,7 +725,66 @@ class _Checker:
             raise self.fail(e.n, Msg(f"“至少/至多/恰好”后面应为整数，这里是{type_zh(n.type)}",
                                      f"at least / at most / exactly needs a whole number, not {n.type}"), code="count-n")
         rows = self.rows(e.collection, scopes)
+        self.greedy(e, scopes)
         return I.CountQN(I.BOOL, e, e.op, n, rows)
+
+    def greedy(self, e: A.Quantified | A.CountQuant | A.EachPeriod, scopes: list[str]) -> None:
+        """Warn when the quantifier's last condition runs on into an `and`/`or` whose right side would
+        also make sense outside the quantifier: the text then has two readings (see readings.py)."""
+        cond = trailing(e)
+        if self._trial or not isinstance(cond, (A.And, A.Or)):
+            return
+        src = self.source(cond.span.path)
+        where = src.span(cond.span) if src is not None else None
+        if src is None or where is None or src.parenthesized(*where):
+            return
+        items = chain(cond)
+        split = len(items)
+        while split > 1 and self.stands_alone(items[split - 1], scopes):
+            split -= 1
+        if split == len(items):
+            return
+        each = self._bare_each.get(id(e)) if isinstance(e, A.CountQuant) else None
+        has_word = None
+        if each is not None:
+            has_word = "has" if src.text[(src.span(each.span) or (0, 0))[0]:][:1].isascii() else "满足"
+        found = readings(src, e.span, cond.span, items, split, has_word, each.span if each is not None else None)
+        if found is None:
+            return
+        self.problems.append(Diagnostic(
+            _loc(items[split].span),
+            Msg(f"“{found.op}”之后的条件被读进了前面的量词：读作 {found.parsed}；如果本意是 {found.meant}，请写上括号",
+                f"the condition after `{found.op}` is read into the quantifier before it: this reads as {found.parsed}; "
+                f"if you meant {found.meant}, write the parentheses"),
+            severity="warning",
+            hint=Msg("无论本意是哪种读法，写上括号即可消除此警告", "whichever reading you meant, writing its parentheses silences this warning"),
+            code="greedy-condition"))
+
+    def stands_alone(self, clause: A.Expr, scopes: list[str]) -> bool:
+        """Whether a clause is a valid condition in `scopes` (outside the quantifier it was parsed into)."""
+        saved = self.problems, self._used, self._trial
+        self.problems, self._used, self._trial = [], (set(), set(), set()), True
+        try:
+            node = self.condition(clause, scopes, Msg("", ""))
+            return node is not None and not any(p.is_error for p in self.problems)
+        except RecursionError:
+            return False
+        finally:
+            self.problems, self._used, self._trial = saved
+
+    def adjacent(self, first: A.Expr, second: A.Expr) -> bool:
+        """Whether nothing but blanks separates two nodes in the source (`每个 街道 至少有 …` has no `has`)."""
+        src = self.source(first.span.path)
+        a, b = (src.span(first.span), src.span(second.span)) if src is not None else (None, None)
+        return src is not None and a is not None and b is not None and not src.text[a[1]:b[0]].strip()
+
+    def source(self, path: str) -> Source | None:
+        if path not in self._sources:
+            text = next((f.text for f in self.rs.files if f.path == path and f.text), None)
+            if text is None:
+                return None
+            self._sources[path] = Source(text)
+        return self._sources[path]
 
     def x_EachPeriod(self, e: A.EachPeriod, scopes: list[str]) -> I.Node:
         bounds = [self.expr(x, scopes) if x is not None else None for x in (e.of_year, e.start, e.end)]
@@ -742,6 +808,7 @@ class _Checker:
                                 code="period-by")
         if not dated:
             raise self.fail(e, Msg("周期条件中没有带日期字段的实体", "nothing in this condition has a date to split by period"), code="period-undated")
+        self.greedy(e, scopes)
         return I.PeriodN(I.BOOL, e, e.unit, body, bounds[0], bounds[1], bounds[2], tuple(dated))
 
 
