@@ -223,6 +223,15 @@ class _Checker:
         return I.CheckedRule(rule.id, body, applies, warn, frozenset(entities), frozenset(facts), frozenset(params), rule)
 
     def check_meta(self, rule: A.Rule) -> None:
+        threshold = rule.get("threshold")
+        if threshold is not None:
+            # An override's `threshold` rewrites the rule's body and is gone by now: one still here was
+            # written in the rule itself, where it would change nothing.
+            self.error_span(threshold.span, Msg("“阈值”只用于 override（调整）；规则本身的目标写在条件里",
+                                                "`threshold` belongs in an `override`; a rule states its target in its condition"),
+                            hint=Msg("把目标值直接写进规则的比较中，例如 coverage(…) >= 90%",
+                                     "write the target into the rule's comparison, e.g. coverage(...) >= 90%"),
+                            code="threshold-in-rule")
         points = rule.get("points")
         if points is not None and isinstance(points.value, (int, Fraction)) and points.value < 0:
             self.error_span(points.span, Msg("分值不能为负数", "points cannot be negative"), code="bad-points")
@@ -244,20 +253,46 @@ class _Checker:
         return node
 
     def warn_threshold(self, rule: A.Rule, meta: A.Meta, body: I.Node) -> I.Node | None:
+        """`warn at X` is measured against what the rule measures: the left side of a comparison, the
+        count of `at least N`, or the share of items that pass `each` (a percent below 100%)."""
         try:
             node = self.expr(meta.value, [])  # type: ignore[arg-type]
             if isinstance(body, I.CompareN) and body.op in (">=", ">", "<=", "<"):
                 self.compatible(body.left, node, meta.value)
         except _Fail:
             return None
+        warn = self.known_value(node)
         if isinstance(body, I.CompareN) and body.op in (">=", ">", "<=", "<"):
-            target, warn = self.known_value(body.right), self.known_value(node)
+            target = self.known_value(body.right)
             if target is not None and warn is not None:
                 easier = warn < target if body.op in (">=", ">") else warn > target
                 if not easier:
                     self.error_span(meta.span, Msg("预警线应比达标线宽松（对于“>=”应低于目标）",
                                                    "the warn threshold must be easier than the target (below it for `>=`)"),
                                     code="bad-warn")
+        elif isinstance(body, I.CountQN):
+            if node.type not in (I.INTEGER, I.ANY):
+                self.error_span(meta.span, Msg(f"此规则计数（{_count_words(body.op)[0]} N 个），预警线应为整数，这里是{type_zh(node.type)}",
+                                               f"this rule counts ({_count_words(body.op)[1]} N): its warn threshold must be a whole number, "
+                                               f"not {node.type}"), code="bad-warn")
+                return None
+            target = self.known_value(body.n)
+            if target is not None and warn is not None and body.op != "exactly" and \
+                    not (warn < target if body.op == "at_least" else warn > target):
+                self.error_span(meta.span, Msg("预警线应比达标线宽松（对于“至少 N”应低于 N）",
+                                               "the warn threshold must be easier than the target (below N for `at least N`)"),
+                                code="bad-warn")
+        elif (isinstance(body, I.QuantN) and body.kind == "each") or isinstance(body, I.PeriodN):
+            if node.type not in (I.PERCENT, I.ANY) or (warn is not None and not 0 <= warn < 1):
+                self.error_span(meta.span, Msg("此规则要求每一项都达标，预警线是达标项所占的比例：应为低于 100% 的百分比",
+                                               "this rule requires every item to pass; its warn threshold is the share of items "
+                                               "that pass: a percent below 100%"),
+                                hint=Msg("例如 预警 80%", "for example `warn at 80%`"), code="bad-warn")
+                return None
+        elif node.type not in (I.ANY,) and not (isinstance(node.type, I.Scalar) and node.type.numeric):
+            self.error_span(meta.span, Msg(f"预警线应为数值或百分比，这里是{type_zh(node.type)}",
+                                           f"a warn threshold must be a number or a percent, not {node.type}"), code="bad-warn")
+            return None
         return node
 
     def known_value(self, node: I.Node) -> Any:
@@ -810,6 +845,10 @@ class _Checker:
             raise self.fail(e, Msg("周期条件中没有带日期字段的实体", "nothing in this condition has a date to split by period"), code="period-undated")
         self.greedy(e, scopes)
         return I.PeriodN(I.BOOL, e, e.unit, body, bounds[0], bounds[1], bounds[2], tuple(dated))
+
+
+def _count_words(op: str) -> tuple[str, str]:
+    return {"at_least": ("至少", "at least"), "at_most": ("至多", "at most")}.get(op, ("恰好", "exactly"))
 
 
 def _describe_zh(node: I.Node) -> str:
