@@ -897,6 +897,27 @@ def text_ordering(left: I.Node, right: I.Node) -> tuple[Msg, Msg, str]:
             "text-ordering")
 
 
+def coverage_targets(ruleset: CheckedRuleset) -> dict[str, str]:
+    """Params a coverage is compared with, each with the first rule that does: their values lie
+    between 0% and 100% however they are given (`set`, kepu.yaml `params:`, `--set`)."""
+    import dataclasses
+
+    found: dict[str, str] = {}
+    for rule_id, rule in ruleset.rules.items():
+        stack: list[Any] = [rule.body, rule.applies, rule.warn_at]
+        while stack:
+            n = stack.pop()
+            if isinstance(n, I.CompareN):
+                for a, b in ((n.left, n.right), (n.right, n.left)):
+                    if isinstance(a, I.Aggregate) and a.func == "coverage" and isinstance(b, I.ParamRef):
+                        found.setdefault(b.name, rule_id)
+            if isinstance(n, I.Node):
+                stack.extend(getattr(n, f.name) for f in dataclasses.fields(n) if f.name != "src")
+            elif isinstance(n, tuple):
+                stack.extend(n)
+    return found
+
+
 def _entities_in(node: I.Node) -> set[str]:
     """Every entity whose rows a checked expression reads."""
     import dataclasses

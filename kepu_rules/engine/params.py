@@ -89,6 +89,18 @@ def set_value_problem(declared: I.Type, given: I.Type, value: A.Expr, name: str)
                 f"param {name} must be {declared} (as its `param` declaration says), but is set to {text}"), None)
 
 
+def coverage_target_problem(value: Any, where: Location, name: str, rule_id: str) -> Diagnostic | None:
+    """A value given from outside (kepu.yaml `params:`, `--set`) for a param a coverage is compared
+    with: a coverage lies between 0% and 100%, so a target beyond can never be met (or always is)."""
+    if isinstance(value, bool) or not isinstance(value, (int, Fraction)) or 0 <= value <= 1:
+        return None
+    shown = _percent_text(Fraction(value))
+    return Diagnostic(where, Msg(f"参数 {name} 为 {shown}，但它是覆盖率的目标（规则 {rule_id}），覆盖率只能在 0% 到 100% 之间",
+                                 f"param {name} is {shown}, but it is a coverage target (rule {rule_id}) and a coverage "
+                                 f"lies between 0% and 100%"),
+                      hint=Msg("目标应在 0% 到 100% 之间", "give a target between 0% and 100%"), code="threshold-range")
+
+
 def _percent_text(value: Fraction) -> str:
     pct = value * 100
     return f"{pct.numerator}%" if pct.denominator == 1 else f"{float(pct):g}%"
