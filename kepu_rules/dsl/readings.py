@@ -101,8 +101,9 @@ def readings(src: Source, quant: A.Span, cond: A.Span, items: list[A.Expr], spli
         e = src.span(each)
         if e is not None:
             outer = _short(_squash(src.text[e[0]:q[0]]))
+            # The whole body in parentheses, so the reading as written raises no warning at the `each`.
             parsed = f"{outer} {parsed}"
-            meant = f"{outer} {has_word} {meant}"
+            meant = f"{outer} {has_word} ({meant})"
     return Readings(parsed, meant, op)
 
 
