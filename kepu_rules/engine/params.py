@@ -85,7 +85,7 @@ def set_value_problem(declared: I.Type, given: I.Type, value: A.Expr, name: str)
     if ok:
         return None
     want_zh = _KIND_ZH.get(want, want)
-    return (Msg(f"参数 {name} 应为{want_zh}（见它的 param 声明），这里设为“{text}”",
+    return (Msg(f"参数 {name} 应为{want_zh}（见它的 param 声明），这里设为 {text}",
                 f"param {name} must be {declared} (as its `param` declaration says), but is set to {text}"), None)
 
 
