@@ -139,6 +139,7 @@ def check(rs: ResolvedRuleset, functions: dict[str, FunctionDef] | None = None) 
     warnings = [Diagnostic(_loc(pv.declared), Msg(f"参数 {name} 没有被任何规则使用", f"param {name!r} is not used by any rule"),
                            severity="warning", code="unused-param")
                 for name, pv in rs.params.items() if name not in used and pv.declared.path == rs.path]
+    warnings += _empty_ruleset(rs)
     texts = {f.path: f.text for f in rs.files}
     problems = with_source_lines(problems, texts.get)
     warnings = with_source_lines(warnings, texts.get)
@@ -661,6 +662,8 @@ class _Checker:
     def param_out_of_range(self, coverage: I.Aggregate, ref: I.ParamRef) -> None:
         """A coverage compared with a param over 100% (or under 0%) can never be met (or always is). The
         mistake is the param's value, so it is reported there: at an overlay's `set` when one set it."""
+        if self._trial:
+            return  # only a check made for its own sake reports (and marks the param as reported)
         pv = self.rs.params.get(ref.name)
         value = pv.value if pv is not None else None
         if not (isinstance(value, A.Literal_) and isinstance(value.value, (int, Fraction))) or isinstance(value.value, bool):
@@ -895,6 +898,19 @@ def text_ordering(left: I.Node, right: I.Node) -> tuple[Msg, Msg, str]:
             Msg(f"规则语言没有有序的级别：列出符合要求的取值，如 {lhs} 属于 [{listed}]",
                 f"the rule language has no ordered levels: list the values that qualify, e.g. {lhs_en} in [{listed}]"),
             "text-ordering")
+
+
+def _empty_ruleset(rs: ResolvedRuleset) -> list[Diagnostic]:
+    """A ruleset with no rules assesses nothing: it is said, and the assessment cannot pass on it. A
+    file that declares entities or facts and no rules is a schema for others to extend, and is not warned."""
+    top = rs.files[-1] if rs.files else None
+    if rs.rules or top is None or any(isinstance(d, (A.EntityDecl, A.FactDecl)) for d in top.decls):
+        return []
+    dropped = f"（{len(rs.dropped)} 条被删除）" if rs.dropped else ""
+    dropped_en = f" ({len(rs.dropped)} dropped)" if rs.dropped else ""
+    return [Diagnostic(Location(top.path, top.span.line or 1, top.span.column or 1), Msg(
+        f"规则集 {rs.id} 没有任何规则{dropped}：据此评估无法得出结论", f"ruleset {rs.id} has no rules{dropped_en}: an assessment against it cannot pass"),
+        severity="warning", code="empty-ruleset")]
 
 
 def coverage_targets(ruleset: CheckedRuleset) -> dict[str, str]:

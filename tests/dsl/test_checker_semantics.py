@@ -188,3 +188,21 @@ def test_a_coverage_target_over_100_from_set_is_a_diagnostic(tmp_path: Path) -> 
         result = _kepu("check", "--lang", "en", "--set", f"科普日覆盖率目标={value}", cwd=demo)
         assert result.returncode == 2, result.stderr
         assert f"--set 科普日覆盖率目标: error: param 科普日覆盖率目标 {words}" in result.stderr
+
+
+def test_an_empty_ruleset_is_a_warning_and_cannot_pass(tmp_path: Path) -> None:
+    (tmp_path / "empty.kepu").write_text('ruleset 空 "空规则集"\n', encoding="utf-8")
+    (tmp_path / "schema.kepu").write_text('ruleset 模式 "只有实体"\nentity 街道 { key 名称: text }\n', encoding="utf-8")
+    (d,) = check(resolve(tmp_path / "empty.kepu")).warnings
+    assert (d.code, d.location.line, d.location.column) == ("empty-ruleset", 1, 1)
+    assert d.message.en == "ruleset 空 has no rules: an assessment against it cannot pass"
+    assert check(resolve(tmp_path / "schema.kepu")).warnings == []  # a schema for others to extend
+
+    from kepu_rules.facts.table import FactBase
+    from kepu_rules.reports.model import Verdict
+    from tests.engine.util import report
+
+    checked = check(resolve(tmp_path / "empty.kepu"))
+    summary = report(checked, FactBase.build(checked.schema, [])).summary
+    assert summary.verdict is Verdict.INCOMPLETE
+    assert "no rules" in _kepu("lint", "--lang", "en", "empty.kepu", cwd=tmp_path).stdout

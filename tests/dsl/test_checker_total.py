@@ -6,6 +6,7 @@ a KepuError ever comes out; every diagnostic has a position and renders in both 
 from __future__ import annotations
 
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +17,13 @@ from hypothesis import strategies as st
 from kepu_rules.cli import cli
 from kepu_rules.diagnostics import Diagnostic, KepuError, Location
 from kepu_rules.dsl import ir as I
+from kepu_rules.dsl.ast import RulesetFile
 from kepu_rules.dsl.checker import check
+from kepu_rules.dsl.formatter import format_ruleset
 from kepu_rules.dsl.parse import parse
 from kepu_rules.engine.params import parse_param
 from kepu_rules.engine.resolve import merge
+from tests.dsl.strategies import rulesets as any_rulesets
 from tests.engine.generated_schemas import Entity, World, condition, literal, world_facts, world_rules, worlds
 from tests.engine.util import facts, report
 
@@ -174,3 +178,19 @@ def test_a_param_from_kepu_yaml_or_set_is_a_value_or_a_diagnostic(declared: I.Ty
         parse_param(raw, declared, Location("kepu.yaml", 3, 5), "p")
     except KepuError as err:
         assert err.diagnostics and err.diagnostics[0].location.line == 3
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(tree=any_rulesets().map(lambda t: replace(t, extends=())))
+def test_any_tree_the_parser_can_produce_checks_to_diagnostics_or_evaluates(tree: RulesetFile) -> None:
+    """Every node kind in every position (tests/dsl/strategies.py), mostly nonsense: the checker and
+    the evaluator must answer each with diagnostics or outcomes, never with another exception."""
+    text = format_ruleset(tree)
+    try:
+        checked = check(merge([parse(text, "any.kepu")]))
+    except KepuError as err:
+        event(f"error {err.diagnostics[0].code}")
+        _assert_diagnostics(err, text)
+        return
+    event("checked")
+    report(checked, facts(checked, {}))
