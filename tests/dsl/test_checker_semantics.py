@@ -7,6 +7,7 @@ wording change with KEPU_UPDATE_GOLDEN=1, then read the diff.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,9 @@ import pytest
 from kepu_rules.diagnostics import Diagnostic, KepuError
 from kepu_rules.dsl.checker import check
 from kepu_rules.engine.resolve import resolve
+from kepu_rules.facts.table import FactBase
+from kepu_rules.reports.model import Verdict
+from tests.engine.util import report
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).parent / "golden_checker"
@@ -181,8 +185,6 @@ def test_warn_at_130_percent_is_a_diagnostic_not_a_traceback(tmp_path: Path) -> 
 
 def test_a_coverage_target_over_100_from_set_is_a_diagnostic(tmp_path: Path) -> None:
     demo = tmp_path / "demo"
-    import shutil
-
     shutil.copytree(ROOT / "examples" / "demo-district", demo)
     for value, words in (("120%", "is 120%, but it is a coverage target (rule B1)"), ("5", "is a percent: write 5%")):
         result = _kepu("check", "--lang", "en", "--set", f"科普日覆盖率目标={value}", cwd=demo)
@@ -197,10 +199,6 @@ def test_an_empty_ruleset_is_a_warning_and_cannot_pass(tmp_path: Path) -> None:
     assert (d.code, d.location.line, d.location.column) == ("empty-ruleset", 1, 1)
     assert d.message.en == "ruleset 空 has no rules: an assessment against it cannot pass"
     assert check(resolve(tmp_path / "schema.kepu")).warnings == []  # a schema for others to extend
-
-    from kepu_rules.facts.table import FactBase
-    from kepu_rules.reports.model import Verdict
-    from tests.engine.util import report
 
     checked = check(resolve(tmp_path / "empty.kepu"))
     summary = report(checked, FactBase.build(checked.schema, [])).summary
