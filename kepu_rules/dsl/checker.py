@@ -655,9 +655,10 @@ class _Checker:
                                                f"a ratio is compared with the number {other.value}, but a ratio is at most 100%"),
                                 Msg(f"是不是 {other.value}%？", f"did you mean {other.value}%?"), code="percent-slip")
             if pct.type == I.PERCENT and isinstance(other, I.Const) and other.type == I.PERCENT and \
-                    isinstance(other.value, (int, Fraction)) and other.value > 1 and \
+                    isinstance(other.value, (int, Fraction)) and not 0 <= other.value <= 1 and \
                     isinstance(pct, I.Aggregate) and pct.func == "coverage":
-                raise self.fail(other.src, Msg("覆盖率不可能超过 100%", "a coverage cannot exceed 100%"), code="threshold-range")
+                raise self.fail(other.src, Msg("覆盖率不可能超过 100%", "a coverage cannot exceed 100%") if other.value > 1 else
+                                Msg("覆盖率不可能低于 0%", "a coverage cannot be below 0%"), code="threshold-range")
 
     def param_out_of_range(self, coverage: I.Aggregate, ref: I.ParamRef) -> None:
         """A coverage compared with a param over 100% (or under 0%) can never be met (or always is). The

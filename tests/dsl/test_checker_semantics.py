@@ -57,6 +57,7 @@ CASES: dict[str, dict[str, str]] = {
     "greedy_english": {"r.kepu": _rule("no 社区 where 有科普活动室 or count(科普活动) >= 1")},
     # thresholds that cannot be met, or measure something else
     "warn_over_100_on_coverage": {"r.kepu": _rule("coverage(社区 where 有科普活动室) >= 覆盖率目标", " warn at 130%")},
+    "coverage_below_0": {"r.kepu": _rule("coverage(社区 where 有科普活动室) > -5%")},
     "warn_percent_on_count": {"r.kepu": _rule("至少有 3 个 社区", " warn at 50%")},
     "warn_count_not_easier": {"r.kepu": _rule("至少有 3 个 社区", " warn at 3")},
     "warn_number_on_each": {"r.kepu": _rule("每个 社区 满足 有科普活动室", " warn at 2")},
