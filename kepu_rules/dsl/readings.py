@@ -108,8 +108,34 @@ def readings(src: Source, quant: A.Span, cond: A.Span, items: list[A.Expr], spli
 
 
 def _squash(text: str) -> str:
-    """Source text on one line: runs of blanks and line breaks become one space."""
-    return " ".join(text.split())
+    """Source text on one line: comments dropped, runs of blanks and line breaks made one space."""
+    return " ".join(_without_comments(text).split())
+
+
+_CLOSING = {'"': '"', "“": "”", "「": "」"}
+
+
+def _without_comments(text: str) -> str:
+    """The text with `# ...` and `// ...` comments removed (not inside strings): on one line, a
+    comment would swallow the rest of the reading."""
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch in _CLOSING:
+            end = text.find(_CLOSING[ch], i + 1)
+            while ch == '"' and end > 0 and text[end - 1] == "\\":
+                end = text.find('"', end + 1)
+            end = n - 1 if end < 0 else end
+            out.append(text[i:end + 1])
+            i = end + 1
+        elif ch == "#" or text.startswith("//", i):
+            newline = text.find("\n", i)
+            i = n if newline < 0 else newline
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
 
 
 def _short(text: str) -> str:

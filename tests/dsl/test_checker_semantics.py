@@ -205,3 +205,13 @@ def test_an_empty_ruleset_is_a_warning_and_cannot_pass(tmp_path: Path) -> None:
     summary = report(checked, FactBase.build(checked.schema, [])).summary
     assert summary.verdict is Verdict.INCOMPLETE
     assert "no rules" in _kepu("lint", "--lang", "en", "empty.kepu", cwd=tmp_path).stdout
+
+
+def test_a_reading_over_several_lines_leaves_comments_out(tmp_path: Path) -> None:
+    body = ('没有 社区 其中 有科普活动室   # 有活动室的社区\n'
+            '        且 count(科普活动 where 类别 = "#1 // 讲座") >= 1  // 全区活动')
+    (d,) = _found(tmp_path, {"r.kepu": _rule(body)})
+    assert d.message.en == (
+        "the condition after `且` is read into the quantifier before it: this reads as 没有 社区 其中 (有科普活动室 且 "
+        'count(科普活动 where 类别 = "#1 // 讲座") >= 1); if you meant (没有 社区 其中 有科普活动室) 且 count(科普活动 where 类别 '
+        '= "#1 // 讲座") >= 1, write the parentheses')
