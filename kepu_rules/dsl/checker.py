@@ -297,10 +297,12 @@ class _Checker:
         return node
 
     def known_value(self, node: I.Node) -> Any:
-        """The number a threshold stands for, when it is written out or is a param: else None."""
+        """The number a threshold stands for, when it is written out or is a param no overlay `set`:
+        else None. (An overlay that lowers a target below the warn line of the ruleset it extends is
+        not told so at a line of that ruleset, which it cannot change.)"""
         if isinstance(node, I.Const) and isinstance(node.value, (int, Fraction)) and not isinstance(node.value, bool):
             return node.value
-        if isinstance(node, I.ParamRef) and node.name in self.rs.params:
+        if isinstance(node, I.ParamRef) and node.name in self.rs.params and not self.rs.params[node.name].set_by:
             value = self.rs.params[node.name].value
             if isinstance(value, A.Literal_) and isinstance(value.value, (int, Fraction)) and not isinstance(value.value, bool):
                 return value.value

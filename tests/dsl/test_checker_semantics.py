@@ -215,3 +215,12 @@ def test_a_reading_over_several_lines_leaves_comments_out(tmp_path: Path) -> Non
         "the condition after `且` is read into the quantifier before it: this reads as 没有 社区 其中 (有科普活动室 且 "
         'count(科普活动 where 类别 = "#1 // 讲座") >= 1); if you meant (没有 社区 其中 有科普活动室) 且 count(科普活动 where 类别 '
         '= "#1 // 讲座") >= 1, write the parentheses')
+
+
+def test_a_warn_line_is_held_to_a_param_target_of_the_same_ruleset_not_to_an_overlays(tmp_path: Path) -> None:
+    (d,) = _found(tmp_path, {"r.kepu": _rule("coverage(社区 where 有科普活动室) >= 覆盖率目标", " warn at 85%")})
+    assert (d.code, d.location.line) == ("bad-warn", 9)  # 85% is not easier than 覆盖率目标 = 80%
+    # An overlay that lowers the target below the base's warn line is not blamed at the base's line.
+    lowered = _overlay("set 覆盖率目标 = 60%\n")
+    lowered["base.kepu"] = lowered["base.kepu"].replace('rule A1 "标题"', 'rule A1 "标题" warn at 70%')
+    assert _found(tmp_path, lowered) == []
