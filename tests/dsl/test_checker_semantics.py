@@ -149,6 +149,11 @@ def test_shipped_rulesets_lint_clean_with_strict() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def _without_params(text: str) -> str:
+    """The schema without its params, for files that must lint without an unused-param warning."""
+    return text.replace("param 社区下限 = 3\n", "").replace("param 覆盖率目标 = 80%\n", "")
+
+
 def _kepu(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "kepu_rules.cli", *args], cwd=cwd, capture_output=True, text=True,
                           encoding="utf-8", timeout=120)
@@ -156,8 +161,7 @@ def _kepu(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
 
 def test_lint_exit_codes_tell_warnings_from_errors(tmp_path: Path) -> None:
     def write(name: str, body: str) -> None:
-        (tmp_path / name).write_text(_rule(body).replace("param 社区下限 = 3\n", "").replace("param 覆盖率目标 = 80%\n", ""),
-                                     encoding="utf-8")
+        (tmp_path / name).write_text(_without_params(_rule(body)), encoding="utf-8")
 
     write("clean.kepu", "每个 社区 满足 有科普活动室")
     write("warned.kepu", "没有 社区 其中 有科普活动室 且 count(科普活动) >= 1")
@@ -224,3 +228,19 @@ def test_a_warn_line_is_held_to_a_param_target_of_the_same_ruleset_not_to_an_ove
     lowered = _overlay("set 覆盖率目标 = 60%\n")
     lowered["base.kepu"] = lowered["base.kepu"].replace('rule A1 "标题"', 'rule A1 "标题" warn at 70%')
     assert _found(tmp_path, lowered) == []
+
+
+def test_kepu_fmt_writes_the_parentheses_that_silence_the_greedy_warning(tmp_path: Path) -> None:
+    """The formatter spells out the reading the parser takes; after it, lint has nothing to warn about
+    and the checked rules are unchanged."""
+    greedy = sorted(WARNINGS)
+    for name in greedy:
+        (tmp_path / f"{name}.kepu").write_text(_without_params(CASES[name]["r.kepu"]), encoding="utf-8")
+    before = {name: check(resolve(tmp_path / f"{name}.kepu")) for name in greedy}
+    assert _kepu("lint", "--strict", ".", cwd=tmp_path).returncode == 1
+    assert _kepu("fmt", ".", cwd=tmp_path).returncode == 0
+    after = _kepu("lint", "--strict", "--lang", "en", ".", cwd=tmp_path)
+    assert after.returncode == 0, after.stdout + after.stderr
+    for name in greedy:
+        rules = check(resolve(tmp_path / f"{name}.kepu")).resolved.rules
+        assert [r.rule for r in rules] == [r.rule for r in before[name].resolved.rules]
