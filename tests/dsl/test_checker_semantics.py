@@ -244,3 +244,17 @@ def test_kepu_fmt_writes_the_parentheses_that_silence_the_greedy_warning(tmp_pat
     for name in greedy:
         rules = check(resolve(tmp_path / f"{name}.kepu")).resolved.rules
         assert [r.rule for r in rules] == [r.rule for r in before[name].resolved.rules]
+
+
+def test_the_issues_overlay_on_the_national_ruleset(tmp_path: Path) -> None:
+    """`set 科普日覆盖率目标 = 5` and a 120% target in an overlay of the shipped national ruleset: each an
+    error at the overlay's own line and column, exit 2, no traceback."""
+    (tmp_path / "区.kepu").write_text('ruleset 区 "某区" extends national\n\nset 科普日覆盖率目标 = 5\nset 社区科协覆盖率目标 = 120%\n',
+                                     encoding="utf-8")
+    result = _kepu("lint", "--lang", "en", "区.kepu", cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if ": error: " in line]
+    assert lines == [
+        "区.kepu:3:16: error: param 科普日覆盖率目标 is a percent, not the number 5",
+        "区.kepu:4:17: error: param 社区科协覆盖率目标 is 120%, but it is a coverage target and a coverage lies between 0% and 100%",
+    ]
