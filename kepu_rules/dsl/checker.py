@@ -640,11 +640,18 @@ class _Checker:
         目标 = 80% compares 12 with 0.8. Written-out 0 and 1 are left alone (`coverage(...) > 0`)."""
         for whole, pct in ((left, right), (right, left)):
             if whole.type == I.INTEGER and pct.type == I.PERCENT and not isinstance(whole, I.Const):
+                value = self.known_value(whole)
+                if isinstance(whole, I.ParamRef) and value is not None:
+                    # `coverage(...) >= 目标` with `param 目标 = 80`: the param is what was mistyped.
+                    hint = Msg(f"把参数声明为百分比：param {whole.name} = {value}%",
+                               f"declare the param as a percent: param {whole.name} = {value}%")
+                else:
+                    hint = Msg("比例请用 coverage(实体 其中 条件) 或 ratio(a, b)；若要比较个数，把参数声明为整数",
+                               "for a share use coverage(ENTITY where CONDITION) or ratio(a, b); to compare a count, "
+                               "declare the param as a whole number")
                 raise self.fail(e, Msg(f"整数（{_describe_zh(whole)}）不能与百分比（{_describe_zh(pct)}）比较",
                                        f"a whole number ({_describe_en(whole)}) is compared with a percent ({_describe_en(pct)})"),
-                                Msg("比例请用 coverage(实体 其中 条件) 或 ratio(a, b)；若要比较个数，把参数声明为整数",
-                                    "for a share use coverage(ENTITY where CONDITION) or ratio(a, b); to compare a count, declare the param as a whole number"),
-                                code="count-vs-percent")
+                                hint, code="count-vs-percent")
 
     def percent_slip(self, left: I.Node, right: I.Node, e: Any) -> None:
         """`coverage(...) >= 80` almost always means 80%: a ratio is at most 1."""
@@ -669,8 +676,8 @@ class _Checker:
             return  # only a check made for its own sake reports (and marks the param as reported)
         pv = self.rs.params.get(ref.name)
         value = pv.value if pv is not None else None
-        if not (isinstance(value, A.Literal_) and isinstance(value.value, (int, Fraction))) or isinstance(value.value, bool):
-            return
+        if not (isinstance(value, A.Literal_) and value.kind == "percent" and isinstance(value.value, (int, Fraction))):
+            return  # a whole-number param against a coverage is a type error (count_vs_percent), not a range one
         if 0 <= value.value <= 1 or ref.name in self._range_reported:
             return
         self._range_reported.add(ref.name)

@@ -63,6 +63,7 @@ CASES: dict[str, dict[str, str]] = {
     "warn_number_on_each": {"r.kepu": _rule("每个 社区 满足 有科普活动室", " warn at 2")},
     "threshold_in_rule": {"r.kepu": _rule("coverage(社区 where 有科普活动室) >= 80%", " threshold 90%")},
     "count_vs_percent_param": {"r.kepu": _rule("count(社区 where 有科普活动室) >= 覆盖率目标")},
+    "coverage_vs_integer_param": {"r.kepu": _rule("coverage(社区 where 有科普活动室) >= 社区下限")},
     "count_vs_percent_literal": {"r.kepu": _rule("每个 街道 满足 count(社区) >= 50%")},
     "coverage_param_over_100": {"r.kepu": SCHEMA.replace("= 80%", "= 120%") + _rule("coverage(社区 where 有科普活动室) >= 覆盖率目标")[len(SCHEMA):]},
     # an overlay's `set` is checked against the param's declaration, at the overlay's line
