@@ -158,6 +158,7 @@ class _Checker:
         self._ptypes: dict[str, I.Type] = {}
         self._used: tuple[set[str], set[str], set[str]] = (set(), set(), set())
         self._range_reported: set[str] = set()
+        self._rule_path: str | None = None  # the file of the rule being checked
         self._trial = False  # checking a clause only to see whether it would stand elsewhere: no warnings
         self._bare_each: dict[int, A.Quantified] = {}  # id of a count quantifier -> the `each` it is the body of
         self._sources: dict[str, Source] = {}
@@ -210,6 +211,7 @@ class _Checker:
 
     def _rule(self, rule: A.Rule, problems: list[Diagnostic]) -> I.CheckedRule | None:
         self.problems = problems
+        self._rule_path = rule.span.path
         self._used = (set(), set(), set())
         before = len(problems)
         body = self.condition(rule.body, [], Msg("规则的条件", "a rule's condition"))
@@ -625,7 +627,7 @@ class _Checker:
                 self.count_vs_percent(left, right, e)
                 return
             if lt == rt == I.TEXT and ordered:
-                raise self.fail(e, *text_ordering(left, right))
+                raise self.fail(self.blame(e, left, right), *text_ordering(left, right))
             if lt == rt and (lt.kind != "bool" or not ordered):
                 return
         if isinstance(lt, I.ItemT) and (rt == I.TEXT or rt == I.INTEGER or rt == lt) and not ordered:
@@ -633,7 +635,20 @@ class _Checker:
         if isinstance(rt, I.ItemT) and (lt == I.TEXT or lt == I.INTEGER) and not ordered:
             return
         hint = _bool_hint(lt) or _bool_hint(rt)
-        raise self.fail(e, Msg(f"无法比较{type_zh(lt)}与{type_zh(rt)}", f"cannot compare {lt} with {rt}"), hint, code="type-mismatch")
+        raise self.fail(self.blame(e, left, right), Msg(f"无法比较{type_zh(lt)}与{type_zh(rt)}", f"cannot compare {lt} with {rt}"), hint,
+                        code="type-mismatch")
+
+    def blame(self, e: Any, left: I.Node, right: I.Node) -> Any:
+        """Where a mismatch in a rule is reported: the comparison, unless an overlay put one side of it
+        there (`override ID { threshold X }`), in which case X, in the overlay, is what to change."""
+        here = getattr(getattr(e, "span", None), "path", None)
+        if here is None or here != self._rule_path:
+            return e
+        for side in (right, left):
+            span = getattr(side.src, "span", None)
+            if span is not None and span.path != here and span.line:
+                return side.src
+        return e
 
     def count_vs_percent(self, left: I.Node, right: I.Node, e: Any) -> None:
         """A whole number (a count, an integer field or param) is never a percent: `count(社区) >= 目标` with
@@ -649,7 +664,7 @@ class _Checker:
                     hint = Msg("比例请用 coverage(实体 其中 条件) 或 ratio(a, b)；若要比较个数，把参数声明为整数",
                                "for a share use coverage(ENTITY where CONDITION) or ratio(a, b); to compare a count, "
                                "declare the param as a whole number")
-                raise self.fail(e, Msg(f"整数（{_describe_zh(whole)}）不能与百分比（{_describe_zh(pct)}）比较",
+                raise self.fail(self.blame(e, left, right), Msg(f"整数（{_describe_zh(whole)}）不能与百分比（{_describe_zh(pct)}）比较",
                                        f"a whole number ({_describe_en(whole)}) is compared with a percent ({_describe_en(pct)})"),
                                 hint, code="count-vs-percent")
 

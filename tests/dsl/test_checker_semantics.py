@@ -74,6 +74,9 @@ CASES: dict[str, dict[str, str]] = {
     "set_percent_for_integer": _overlay("set 社区下限 = 50%\n"),
     "set_fraction_for_integer": _overlay("set 社区下限 = 2.5\n"),
     "override_warn_over_100": _overlay("override A1 { warn at 130% }\n"),
+    "override_threshold_over_100": _overlay("override A1 { threshold 130% }\n"),
+    "override_threshold_percent_on_count": _overlay("override A2 { threshold 50% }\n"),
+    "override_warn_percent_on_comparison_of_count": _overlay("override A2 { warn at 50% }\n"),
 }
 
 #: Cases that are warnings only: they check, and the warning is what the author sees.
