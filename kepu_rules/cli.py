@@ -386,14 +386,19 @@ def _kepu_files(paths: tuple[Path, ...]) -> Iterator[Path]:
 
 @cli.command(context_settings=CONTEXT_SETTINGS)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--strict", is_flag=True, help="Fail on warnings too (exit 1 when there are warnings but no errors).")
 @_lang_option
-def lint(paths: tuple[Path, ...], lang: str | None) -> None:
-    """Check ruleset files: syntax, names, types, extends. Exit 2 on any error; warnings do not fail."""
+def lint(paths: tuple[Path, ...], strict: bool, lang: str | None) -> None:
+    """Check ruleset files: syntax, names, types, extends.
+
+    \b
+    Exit codes: 2 any error; 1 warnings only, with --strict; 0 otherwise.
+    """
     from kepu_rules.dsl.checker import check
     from kepu_rules.engine.resolve import resolve
 
     chosen = _guess_lang(lang)
-    seen: set[str] = set()
+    seen: set[tuple[str, int | None, int | None, str, str]] = set()
     errors = warnings = files = 0
     for path in _kepu_files(paths):
         files += 1
@@ -403,11 +408,13 @@ def lint(paths: tuple[Path, ...], lang: str | None) -> None:
         except KepuError as err:
             found = err.diagnostics
         for d in found:
-            text = d.render(chosen)
-            if text in seen:
-                continue  # a base ruleset's problem is reported once, not once per file that extends it
-            seen.add(text)
-            click.echo(text, err=d.is_error)
+            key = (_same_file(d.location.path), d.location.line, d.location.column, d.code, d.message.en)
+            if key in seen:
+                # A base ruleset's problem is reported once, not once per file that extends it (whether
+                # the file was named on the command line or reached as a built-in ruleset).
+                continue
+            seen.add(key)
+            click.echo(d.render(chosen), err=d.is_error)
             errors += d.is_error
             warnings += not d.is_error
     if files == 0:
@@ -418,7 +425,17 @@ def lint(paths: tuple[Path, ...], lang: str | None) -> None:
     else:
         click.echo(f"{files} file{'s' if files != 1 else ''} checked: {errors} error{'s' if errors != 1 else ''}, "
                    f"{warnings} warning{'s' if warnings != 1 else ''}", err=bool(errors))
-    sys.exit(exitcodes.INPUT_ERROR if errors else exitcodes.PASS)
+    if errors:
+        sys.exit(exitcodes.INPUT_ERROR)
+    sys.exit(exitcodes.FAIL if strict and warnings else exitcodes.PASS)
+
+
+def _same_file(path: str) -> str:
+    """One spelling per file, so a ruleset reached by two paths is one file."""
+    try:
+        return str(Path(path).resolve())
+    except (OSError, RuntimeError):
+        return path
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)

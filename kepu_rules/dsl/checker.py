@@ -12,7 +12,8 @@ from kepu_rules.diagnostics import Diagnostic, KepuError, Location, with_source_
 from kepu_rules.dsl import ast as A
 from kepu_rules.dsl import ir as I
 from kepu_rules.dsl.depth import too_deep
-from kepu_rules.engine.resolve import ResolvedRuleset
+from kepu_rules.dsl.readings import Source, chain, readings, trailing
+from kepu_rules.engine.resolve import ParamValue, ResolvedRuleset
 from kepu_rules.facts.schema import TYPE_KEYWORDS, EntityDef, FieldDef, FieldType, ScalarDef, Schema
 from kepu_rules.i18n import Msg
 from kepu_rules.registry import FunctionDef
@@ -138,6 +139,7 @@ def check(rs: ResolvedRuleset, functions: dict[str, FunctionDef] | None = None) 
     warnings = [Diagnostic(_loc(pv.declared), Msg(f"参数 {name} 没有被任何规则使用", f"param {name!r} is not used by any rule"),
                            severity="warning", code="unused-param")
                 for name, pv in rs.params.items() if name not in used and pv.declared.path == rs.path]
+    warnings += _empty_ruleset(rs)
     texts = {f.path: f.text for f in rs.files}
     problems = with_source_lines(problems, texts.get)
     warnings = with_source_lines(warnings, texts.get)
@@ -155,6 +157,11 @@ class _Checker:
         self.problems: list[Diagnostic] = []
         self._ptypes: dict[str, I.Type] = {}
         self._used: tuple[set[str], set[str], set[str]] = (set(), set(), set())
+        self._range_reported: set[str] = set()
+        self._rule_path: str | None = None  # the file of the rule being checked
+        self._trial = False  # checking a clause only to see whether it would stand elsewhere: no warnings
+        self._bare_each: dict[int, A.Quantified] = {}  # id of a count quantifier -> the `each` it is the body of
+        self._sources: dict[str, Source] = {}
 
     # -- entry points --------------------------------------------------------------------------
 
@@ -163,7 +170,7 @@ class _Checker:
         for name, pv in self.rs.params.items():
             try:
                 node = self.expr(pv.value, [])
-                self._ptypes[name] = node.type
+                self._ptypes[name] = self.set_type(pv, node.type)
             except _Fail:
                 self._ptypes[name] = I.ANY
             except RecursionError:
@@ -176,6 +183,23 @@ class _Checker:
                                          "a param's value must be a literal (number, percent, date, text or list)"), code="param-not-literal")
         return self._ptypes
 
+    def set_type(self, pv: ParamValue, given: I.Type) -> I.Type:
+        """The type of a param an overlay `set`: the one its `param` declaration fixed. A value of another
+        type is reported at the `set` (the overlay's line), not at the rules that use the param."""
+        if pv.default is None or pv.default is pv.value:
+            return given
+        try:
+            declared = self.expr(pv.default, []).type
+        except _Fail:
+            return given  # the declaration's own problem is reported where it is declared
+        from kepu_rules.engine.params import set_value_problem
+
+        problem = set_value_problem(declared, given, pv.value, pv.name)
+        if problem is not None:
+            self.error(pv.value, problem[0], problem[1], code="param-type")
+            self._range_reported.add(pv.name)  # one diagnostic for one wrong value
+        return declared
+
     def rule(self, rule: A.Rule, problems: list[Diagnostic]) -> I.CheckedRule | None:
         try:
             return self._rule(rule, problems)
@@ -187,6 +211,7 @@ class _Checker:
 
     def _rule(self, rule: A.Rule, problems: list[Diagnostic]) -> I.CheckedRule | None:
         self.problems = problems
+        self._rule_path = rule.span.path
         self._used = (set(), set(), set())
         before = len(problems)
         body = self.condition(rule.body, [], Msg("规则的条件", "a rule's condition"))
@@ -201,6 +226,15 @@ class _Checker:
         return I.CheckedRule(rule.id, body, applies, warn, frozenset(entities), frozenset(facts), frozenset(params), rule)
 
     def check_meta(self, rule: A.Rule) -> None:
+        threshold = rule.get("threshold")
+        if threshold is not None:
+            # An override's `threshold` rewrites the rule's body and is gone by now: one still here was
+            # written in the rule itself, where it would change nothing.
+            self.error_span(threshold.span, Msg("“阈值”只用于 override（调整）；规则本身的目标写在条件里",
+                                                "`threshold` belongs in an `override`; a rule states its target in its condition"),
+                            hint=Msg("把目标值直接写进规则的比较中，例如 coverage(…) >= 90%",
+                                     "write the target into the rule's comparison, e.g. coverage(...) >= 90%"),
+                            code="threshold-in-rule")
         points = rule.get("points")
         if points is not None and isinstance(points.value, (int, Fraction)) and points.value < 0:
             self.error_span(points.span, Msg("分值不能为负数", "points cannot be negative"), code="bad-points")
@@ -222,20 +256,59 @@ class _Checker:
         return node
 
     def warn_threshold(self, rule: A.Rule, meta: A.Meta, body: I.Node) -> I.Node | None:
+        """`warn at X` is measured against what the rule measures: the left side of a comparison, the
+        count of `at least N`, or the share of items that pass `each` (a percent below 100%)."""
         try:
             node = self.expr(meta.value, [])  # type: ignore[arg-type]
+            if isinstance(body, I.CompareN) and body.op in (">=", ">", "<=", "<"):
+                self.compatible(body.left, node, meta.value)
         except _Fail:
             return None
+        warn = self.known_value(node)
         if isinstance(body, I.CompareN) and body.op in (">=", ">", "<=", "<"):
-            self.compatible(body.left, node, meta.value)
-            target = body.right
-            if isinstance(target, I.Const) and isinstance(node, I.Const):
-                easier = node.value < target.value if body.op in (">=", ">") else node.value > target.value
+            target = self.known_value(body.right)
+            if target is not None and warn is not None:
+                easier = warn < target if body.op in (">=", ">") else warn > target
                 if not easier:
                     self.error_span(meta.span, Msg("预警线应比达标线宽松（对于“>=”应低于目标）",
                                                    "the warn threshold must be easier than the target (below it for `>=`)"),
                                     code="bad-warn")
+        elif isinstance(body, I.CountQN):
+            if node.type not in (I.INTEGER, I.ANY):
+                self.error_span(meta.span, Msg(f"此规则计数（{_count_words(body.op)[0]} N 个），预警线应为整数，这里是{type_zh(node.type)}",
+                                               f"this rule counts ({_count_words(body.op)[1]} N): its warn threshold must be a whole number, "
+                                               f"not {node.type}"), code="bad-warn")
+                return None
+            target = self.known_value(body.n)
+            if target is not None and warn is not None and body.op != "exactly" and \
+                    not (warn < target if body.op == "at_least" else warn > target):
+                self.error_span(meta.span, Msg("预警线应比达标线宽松（对于“至少 N”应低于 N）",
+                                               "the warn threshold must be easier than the target (below N for `at least N`)"),
+                                code="bad-warn")
+        elif (isinstance(body, I.QuantN) and body.kind == "each") or isinstance(body, I.PeriodN):
+            if node.type not in (I.PERCENT, I.ANY) or (warn is not None and not 0 <= warn < 1):
+                self.error_span(meta.span, Msg("此规则要求每一项都达标，预警线是达标项所占的比例：应为低于 100% 的百分比",
+                                               "this rule requires every item to pass; its warn threshold is the share of items "
+                                               "that pass: a percent below 100%"),
+                                hint=Msg("例如 预警 80%", "for example `warn at 80%`"), code="bad-warn")
+                return None
+        elif node.type not in (I.ANY,) and not (isinstance(node.type, I.Scalar) and node.type.numeric):
+            self.error_span(meta.span, Msg(f"预警线应为数值或百分比，这里是{type_zh(node.type)}",
+                                           f"a warn threshold must be a number or a percent, not {node.type}"), code="bad-warn")
+            return None
         return node
+
+    def known_value(self, node: I.Node) -> Any:
+        """The number a threshold stands for, when it is written out or is a param no overlay `set`:
+        else None. (An overlay that lowers a target below the warn line of the ruleset it extends is
+        not told so at a line of that ruleset, which it cannot change.)"""
+        if isinstance(node, I.Const) and isinstance(node.value, (int, Fraction)) and not isinstance(node.value, bool):
+            return node.value
+        if isinstance(node, I.ParamRef) and node.name in self.rs.params and not self.rs.params[node.name].set_by:
+            value = self.rs.params[node.name].value
+            if isinstance(value, A.Literal_) and isinstance(value.value, (int, Fraction)) and not isinstance(value.value, bool):
+                return value.value
+        return None
 
     # -- diagnostics ---------------------------------------------------------------------------
 
@@ -551,7 +624,10 @@ class _Checker:
         if isinstance(lt, I.Scalar) and isinstance(rt, I.Scalar):
             if lt.numeric and rt.numeric:
                 self.percent_slip(left, right, e)
+                self.count_vs_percent(left, right, e)
                 return
+            if lt == rt == I.TEXT and ordered:
+                raise self.fail(self.blame(e, left, right), *text_ordering(left, right))
             if lt == rt and (lt.kind != "bool" or not ordered):
                 return
         if isinstance(lt, I.ItemT) and (rt == I.TEXT or rt == I.INTEGER or rt == lt) and not ordered:
@@ -559,20 +635,75 @@ class _Checker:
         if isinstance(rt, I.ItemT) and (lt == I.TEXT or lt == I.INTEGER) and not ordered:
             return
         hint = _bool_hint(lt) or _bool_hint(rt)
-        raise self.fail(e, Msg(f"无法比较{type_zh(lt)}与{type_zh(rt)}", f"cannot compare {lt} with {rt}"), hint, code="type-mismatch")
+        raise self.fail(self.blame(e, left, right), Msg(f"无法比较{type_zh(lt)}与{type_zh(rt)}", f"cannot compare {lt} with {rt}"), hint,
+                        code="type-mismatch")
+
+    def blame(self, e: Any, left: I.Node, right: I.Node) -> Any:
+        """Where a mismatch in a rule is reported: the comparison, unless an overlay put one side of it
+        there (`override ID { threshold X }`), in which case X, in the overlay, is what to change."""
+        here = getattr(getattr(e, "span", None), "path", None)
+        if here is None or here != self._rule_path:
+            return e
+        for side in (right, left):
+            span = getattr(side.src, "span", None)
+            if span is not None and span.path != here and span.line:
+                return side.src
+        return e
+
+    def count_vs_percent(self, left: I.Node, right: I.Node, e: Any) -> None:
+        """A whole number (a count, an integer field or param) is never a percent: `count(社区) >= 目标` with
+        目标 = 80% compares 12 with 0.8. Written-out 0 and 1 are left alone (`coverage(...) > 0`)."""
+        for whole, pct in ((left, right), (right, left)):
+            if whole.type == I.INTEGER and pct.type == I.PERCENT and not isinstance(whole, I.Const):
+                value = self.known_value(whole)
+                if isinstance(whole, I.ParamRef) and value is not None:
+                    # `coverage(...) >= 目标` with `param 目标 = 80`: the param is what was mistyped.
+                    hint = Msg(f"把参数声明为百分比：param {whole.name} = {value}%",
+                               f"declare the param as a percent: param {whole.name} = {value}%")
+                else:
+                    hint = Msg("比例请用 coverage(实体 其中 条件) 或 ratio(a, b)；若要比较个数，把参数声明为整数",
+                               "for a share use coverage(ENTITY where CONDITION) or ratio(a, b); to compare a count, "
+                               "declare the param as a whole number")
+                raise self.fail(self.blame(e, left, right), Msg(f"整数（{_describe_zh(whole)}）不能与百分比（{_describe_zh(pct)}）比较",
+                                       f"a whole number ({_describe_en(whole)}) is compared with a percent ({_describe_en(pct)})"),
+                                hint, code="count-vs-percent")
 
     def percent_slip(self, left: I.Node, right: I.Node, e: Any) -> None:
         """`coverage(...) >= 80` almost always means 80%: a ratio is at most 1."""
         for pct, other in ((left, right), (right, left)):
+            if isinstance(pct, I.Aggregate) and pct.func == "coverage" and isinstance(other, I.ParamRef):
+                self.param_out_of_range(pct, other)
             if pct.type == I.PERCENT and isinstance(other, I.Const) and other.type != I.PERCENT and \
                     isinstance(other.value, (int, Fraction)) and other.value > 1:
                 raise self.fail(other.src, Msg(f"比例与数字 {other.value} 比较：比例最大为 100%",
                                                f"a ratio is compared with the number {other.value}, but a ratio is at most 100%"),
                                 Msg(f"是不是 {other.value}%？", f"did you mean {other.value}%?"), code="percent-slip")
             if pct.type == I.PERCENT and isinstance(other, I.Const) and other.type == I.PERCENT and \
-                    isinstance(other.value, (int, Fraction)) and other.value > 1 and \
+                    isinstance(other.value, (int, Fraction)) and not 0 <= other.value <= 1 and \
                     isinstance(pct, I.Aggregate) and pct.func == "coverage":
-                raise self.fail(other.src, Msg("覆盖率不可能超过 100%", "a coverage cannot exceed 100%"), code="threshold-range")
+                raise self.fail(other.src, Msg("覆盖率不可能超过 100%", "a coverage cannot exceed 100%") if other.value > 1 else
+                                Msg("覆盖率不可能低于 0%", "a coverage cannot be below 0%"), code="threshold-range")
+
+    def param_out_of_range(self, coverage: I.Aggregate, ref: I.ParamRef) -> None:
+        """A coverage compared with a param over 100% (or under 0%) can never be met (or always is). The
+        mistake is the param's value, so it is reported there: at an overlay's `set` when one set it."""
+        if self._trial:
+            return  # only a check made for its own sake reports (and marks the param as reported)
+        pv = self.rs.params.get(ref.name)
+        value = pv.value if pv is not None else None
+        if not (isinstance(value, A.Literal_) and value.kind == "percent" and isinstance(value.value, (int, Fraction))):
+            return  # a whole-number param against a coverage is a type error (count_vs_percent), not a range one
+        if 0 <= value.value <= 1 or ref.name in self._range_reported:
+            return
+        self._range_reported.add(ref.name)
+        span = getattr(coverage.src, "span", A.NO_SPAN)
+        where = f"{span.path}:{span.line}:{span.column}"
+        shown = _show_number(value)
+        self.problems.append(Diagnostic(
+            _loc(value.span), Msg(f"参数 {ref.name} 为 {shown}，但它是覆盖率的目标，覆盖率只能在 0% 到 100% 之间",
+                                  f"param {ref.name} is {shown}, but it is a coverage target and a coverage lies between 0% and 100%"),
+            hint=Msg("目标应在 0% 到 100% 之间", "give a target between 0% and 100%"), code="threshold-range",
+            notes=(Msg(f"与覆盖率比较于 {where}", f"compared with a coverage at {where}"),)))
 
     def x_And(self, e: A.And, scopes: list[str]) -> I.Node:
         return self.boolop("and", e, scopes)
@@ -643,9 +774,12 @@ class _Checker:
         rows = self.rows(e.collection, scopes)
         body = None
         if e.body is not None:
+            if isinstance(e.body, A.CountQuant) and e.kind == "each" and self.adjacent(e.collection, e.body):
+                self._bare_each[id(e.body)] = e
             body = self.condition(e.body, [rows.entity, *scopes], Msg("“满足”后的条件", "the condition after `has`"))
             if body is None:
                 raise _Fail()
+        self.greedy(e, scopes)
         return I.QuantN(I.BOOL, e, e.kind, rows, body)
 
     def x_CountQuant(self, e: A.CountQuant, scopes: list[str]) -> I.Node:
@@ -654,7 +788,66 @@ class _Checker:
             raise self.fail(e.n, Msg(f"“至少/至多/恰好”后面应为整数，这里是{type_zh(n.type)}",
                                      f"at least / at most / exactly needs a whole number, not {n.type}"), code="count-n")
         rows = self.rows(e.collection, scopes)
+        self.greedy(e, scopes)
         return I.CountQN(I.BOOL, e, e.op, n, rows)
+
+    def greedy(self, e: A.Quantified | A.CountQuant | A.EachPeriod, scopes: list[str]) -> None:
+        """Warn when the quantifier's last condition runs on into an `and`/`or` whose right side would
+        also make sense outside the quantifier: the text then has two readings (see readings.py)."""
+        cond = trailing(e)
+        if self._trial or not isinstance(cond, (A.And, A.Or)):
+            return
+        src = self.source(cond.span.path)
+        where = src.span(cond.span) if src is not None else None
+        if src is None or where is None or src.parenthesized(*where):
+            return
+        items = chain(cond)
+        split = len(items)
+        while split > 1 and self.stands_alone(items[split - 1], scopes):
+            split -= 1
+        if split == len(items):
+            return
+        each = self._bare_each.get(id(e)) if isinstance(e, A.CountQuant) else None
+        has_word = None
+        if each is not None:
+            has_word = "has" if src.text[(src.span(each.span) or (0, 0))[0]:][:1].isascii() else "满足"
+        found = readings(src, e.span, cond.span, items, split, has_word, each.span if each is not None else None)
+        if found is None:
+            return
+        self.problems.append(Diagnostic(
+            _loc(items[split].span),
+            Msg(f"“{found.op}”之后的条件被读进了前面的量词：读作 {found.parsed}；如果本意是 {found.meant}，请写上括号",
+                f"the condition after `{found.op}` is read into the quantifier before it: this reads as {found.parsed}; "
+                f"if you meant {found.meant}, write the parentheses"),
+            severity="warning",
+            hint=Msg("无论本意是哪种读法，写上括号即可消除此警告", "whichever reading you meant, writing its parentheses silences this warning"),
+            code="greedy-condition"))
+
+    def stands_alone(self, clause: A.Expr, scopes: list[str]) -> bool:
+        """Whether a clause is a valid condition in `scopes` (outside the quantifier it was parsed into)."""
+        saved = self.problems, self._used, self._trial
+        self.problems, self._used, self._trial = [], (set(), set(), set()), True
+        try:
+            node = self.condition(clause, scopes, Msg("", ""))
+            return node is not None and not any(p.is_error for p in self.problems)
+        except RecursionError:
+            return False
+        finally:
+            self.problems, self._used, self._trial = saved
+
+    def adjacent(self, first: A.Expr, second: A.Expr) -> bool:
+        """Whether nothing but blanks separates two nodes in the source (`每个 街道 至少有 …` has no `has`)."""
+        src = self.source(first.span.path)
+        a, b = (src.span(first.span), src.span(second.span)) if src is not None else (None, None)
+        return src is not None and a is not None and b is not None and not src.text[a[1]:b[0]].strip()
+
+    def source(self, path: str) -> Source | None:
+        if path not in self._sources:
+            text = next((f.text for f in self.rs.files if f.path == path and f.text), None)
+            if text is None:
+                return None
+            self._sources[path] = Source(text)
+        return self._sources[path]
 
     def x_EachPeriod(self, e: A.EachPeriod, scopes: list[str]) -> I.Node:
         bounds = [self.expr(x, scopes) if x is not None else None for x in (e.of_year, e.start, e.end)]
@@ -678,7 +871,92 @@ class _Checker:
                                 code="period-by")
         if not dated:
             raise self.fail(e, Msg("周期条件中没有带日期字段的实体", "nothing in this condition has a date to split by period"), code="period-undated")
+        self.greedy(e, scopes)
         return I.PeriodN(I.BOOL, e, e.unit, body, bounds[0], bounds[1], bounds[2], tuple(dated))
+
+
+def _count_words(op: str) -> tuple[str, str]:
+    return {"at_least": ("至少", "at least"), "at_most": ("至多", "at most")}.get(op, ("恰好", "exactly"))
+
+
+def _describe_zh(node: I.Node) -> str:
+    return _described(node) or type_zh(node.type)
+
+
+def _describe_en(node: I.Node) -> str:
+    return _described(node) or str(node.type)
+
+
+def _described(node: I.Node) -> str | None:
+    """A short name for an operand, as the author wrote it: a field, a param, an aggregate."""
+    if isinstance(node, I.FieldOf):
+        return node.field
+    if isinstance(node, I.ParamRef):
+        return node.name
+    if isinstance(node, I.Aggregate):
+        return f"{getattr(node.src, 'func', node.func)}(…)"
+    if isinstance(node, I.Const) and isinstance(node.src, A.Literal_):
+        return _show_number(node.src) if node.src.kind in ("number", "percent") else None
+    return None
+
+
+def _show_number(lit: A.Literal_) -> str:
+    from kepu_rules.engine.values import format_value
+
+    return format_value(lit.value, percent=lit.kind == "percent")
+
+
+def text_ordering(left: I.Node, right: I.Node) -> tuple[Msg, Msg, str]:
+    """`级别 不低于 "市级"` compares text by character code (市 > 国 > 省 > 区 for no reason a reader
+    would guess): the rule language has no ordered levels, so the qualifying values are listed instead."""
+    field_node = left if isinstance(left, I.FieldOf) else right if isinstance(right, I.FieldOf) else None
+    name = field_node.field if field_node is not None else None
+    other = right if field_node is left else left
+    value = other.value if isinstance(other, I.Const) and isinstance(other.value, str) else None
+    subject_zh = f"{name} 是文本" if name else "这两个值都是文本"
+    subject_en = f"{name} is text" if name else "both sides are text"
+    lhs = name or "字段"
+    lhs_en = name or "FIELD"
+    listed = f'"{value}", …' if value is not None else '"…", "…"'
+    return (Msg(f"{subject_zh}：大小比较会按字符编码逐字比较文本，而不是按级别高低",
+                f"{subject_en}: an ordering comparison compares text alphabetically (by character code), not by rank"),
+            Msg(f"规则语言没有有序的级别：列出符合要求的取值，如 {lhs} 属于 [{listed}]",
+                f"the rule language has no ordered levels: list the values that qualify, e.g. {lhs_en} in [{listed}]"),
+            "text-ordering")
+
+
+def _empty_ruleset(rs: ResolvedRuleset) -> list[Diagnostic]:
+    """A ruleset with no rules assesses nothing: it is said, and the assessment cannot pass on it. A
+    file that declares entities or facts and no rules is a schema for others to extend, and is not warned."""
+    top = rs.files[-1] if rs.files else None
+    if rs.rules or top is None or any(isinstance(d, (A.EntityDecl, A.FactDecl)) for d in top.decls):
+        return []
+    dropped = f"（{len(rs.dropped)} 条被删除）" if rs.dropped else ""
+    dropped_en = f" ({len(rs.dropped)} dropped)" if rs.dropped else ""
+    return [Diagnostic(Location(top.path, top.span.line or 1, top.span.column or 1), Msg(
+        f"规则集 {rs.id} 没有任何规则{dropped}：据此评估无法得出结论", f"ruleset {rs.id} has no rules{dropped_en}: an assessment against it cannot pass"),
+        severity="warning", code="empty-ruleset")]
+
+
+def coverage_targets(ruleset: CheckedRuleset) -> dict[str, str]:
+    """Params a coverage is compared with, each with the first rule that does: their values lie
+    between 0% and 100% however they are given (`set`, kepu.yaml `params:`, `--set`)."""
+    import dataclasses
+
+    found: dict[str, str] = {}
+    for rule_id, rule in ruleset.rules.items():
+        stack: list[Any] = [rule.body, rule.applies, rule.warn_at]
+        while stack:
+            n = stack.pop()
+            if isinstance(n, I.CompareN):
+                for a, b in ((n.left, n.right), (n.right, n.left)):
+                    if isinstance(a, I.Aggregate) and a.func == "coverage" and isinstance(b, I.ParamRef):
+                        found.setdefault(b.name, rule_id)
+            if isinstance(n, I.Node):
+                stack.extend(getattr(n, f.name) for f in dataclasses.fields(n) if f.name != "src")
+            elif isinstance(n, tuple):
+                stack.extend(n)
+    return found
 
 
 def _entities_in(node: I.Node) -> set[str]:

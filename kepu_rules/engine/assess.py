@@ -54,9 +54,12 @@ def load_ruleset(path: Path) -> CheckedRuleset:
 
 def resolve_params(ruleset: CheckedRuleset, config: ProjectConfig, cli: Mapping[str, str]) -> dict[str, Any]:
     """Param values: the ruleset's defaults, then kepu.yaml `params:`, then `--set` (which wins)."""
+    from kepu_rules.dsl.checker import coverage_targets
+    from kepu_rules.engine.params import coverage_target_problem
     from kepu_rules.suggest import nearest
 
     values = {name: literal_value(pv.value) for name, pv in ruleset.resolved.params.items()}
+    targets = coverage_targets(ruleset)
     problems: list[Diagnostic] = []
     layers: list[tuple[Mapping[str, Any], Any]] = [
         (config.params, lambda n: config.location_of(("params", n), key=True)),
@@ -73,6 +76,10 @@ def resolve_params(ruleset: CheckedRuleset, config: ProjectConfig, cli: Mapping[
                 values[name] = parse_param(raw, ruleset.param_types[name], where(name), name)
             except KepuError as err:
                 problems.extend(err.diagnostics)
+                continue
+            out_of_range = coverage_target_problem(values[name], where(name), name, targets[name]) if name in targets else None
+            if out_of_range is not None:
+                problems.append(out_of_range)
     if problems:
         raise KepuError(problems)
     return values

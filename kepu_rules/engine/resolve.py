@@ -64,6 +64,7 @@ class ParamValue:
     value: A.Expr
     declared: A.Span
     set_by: list[Change] = field(default_factory=list)
+    default: A.Expr | None = None  # the value the `param` declaration gave, which fixes the param's type
 
 
 @dataclass(slots=True)
@@ -209,7 +210,7 @@ def _merge_declarations(out: ResolvedRuleset, rs: A.RulesetFile, first_rule: dic
             if decl.name in out.params:
                 problems.append(_dup(decl.span, "参数", "param", decl.name, out.params[decl.name].declared))
             else:
-                out.params[decl.name] = ParamValue(decl.name, decl.value, decl.span)
+                out.params[decl.name] = ParamValue(decl.name, decl.value, decl.span, default=decl.value)
         elif isinstance(decl, A.Section):
             if decl.name not in out.sections:
                 out.sections.append(decl.name)

@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from kepu_rules.diagnostics import Diagnostic, KepuError, Location
-from kepu_rules.dsl.checker import CheckedRuleset
+from kepu_rules.dsl.checker import CheckedRuleset, coverage_targets
 from kepu_rules.engine.evaluate import EvalContext, Evaluator, Outcome, PythonEvaluator
-from kepu_rules.engine.params import parse_param
+from kepu_rules.engine.params import coverage_target_problem, parse_param
 from kepu_rules.facts.coerce import coerce, ref_type_of
 from kepu_rules.facts.provenance import Provenance
 from kepu_rules.facts.table import FactBase, FactTable, Row, ScalarFact, SourceData
@@ -94,11 +94,16 @@ def _run_case(doc: YamlDocument, ruleset: CheckedRuleset, at: tuple[Any, ...], c
                                                 "expected pass, fail, warn, unknown, not_applicable or error")))
     facts = _facts(doc, ruleset, at, case)
     params = {name: _param_default(pv.value) for name, pv in ruleset.resolved.params.items()}
+    single = CheckedRuleset(ruleset.resolved, ruleset.schema, {rule_id: rule}, ruleset.param_types)
+    targets = coverage_targets(single)
     for name, raw in {**shared_params, **(case.get("params") or {})}.items():
         if name not in ruleset.param_types:
             raise KepuError(doc.diagnostic((*at, "params", name), Msg(f"规则集没有参数 {name}", f"the ruleset has no param {name!r}"), key=True))
-        params[name] = parse_param(raw, ruleset.param_types[name], doc.location((*at, "params", name)), name)
-    single = CheckedRuleset(ruleset.resolved, ruleset.schema, {rule_id: rule}, ruleset.param_types)
+        where = doc.location((*at, "params", name))
+        params[name] = parse_param(raw, ruleset.param_types[name], where, name)
+        out_of_range = coverage_target_problem(params[name], where, name, rule_id) if name in targets else None
+        if out_of_range is not None:
+            raise KepuError(out_of_range)
     outcome = evaluator.evaluate(single, facts, EvalContext(as_of, params, functions))[0]
     ok = outcome.status.value == expected
     why = Msg(f"期望 {expected}，实际 {outcome.status.value}：", f"expected {expected}, got {outcome.status.value}: ") + outcome.message

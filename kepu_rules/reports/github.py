@@ -62,10 +62,10 @@ class Where:
             return cls(sheet["file"], sheet=sheet["sheet"], cell=sheet["cell"])
         # split from the right, so a Windows drive (C:\...) or a colon in a folder name stays in the path
         parts = location.rsplit(":", 2)
-        if len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit() and parts[0]:
+        if len(parts) == 3 and _number(parts[1]) and _number(parts[2]) and parts[0]:
             return cls(parts[0], int(parts[1]), int(parts[2]))
         parts = location.rsplit(":", 1)
-        if len(parts) == 2 and parts[1].isdigit() and parts[0]:
+        if len(parts) == 2 and _number(parts[1]) and parts[0]:
             return cls(parts[0], int(parts[1]))
         return cls(location)
 
@@ -208,3 +208,8 @@ class GithubReporter(Reporter):
     def render_input_errors(self, diagnostics: list[Diagnostic], lang: Lang, options: ReportOptions) -> str | None:
         paths = CiPaths.here(options.project_dir)
         return "".join(input_error_command(d, lang, paths) + "\n" for d in diagnostics)
+
+
+def _number(text: str) -> bool:
+    """A line or column number as diagnostics write it: ASCII digits (`"²".isdigit()` is true, int() refuses it)."""
+    return text.isascii() and text.isdigit()
