@@ -9,6 +9,7 @@ readings with parentheses. Parentheses around the condition say the author chose
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 from kepu_rules.dsl import ast as A
@@ -60,10 +61,36 @@ class Source:
         return (start, end) if start is not None and end is not None and start <= end else None
 
     def parenthesized(self, start: int, end: int) -> bool:
-        """Whether the text from start to end is written inside its own parentheses."""
-        before = self.text[:start].rstrip()
-        after = self.text[end:].lstrip()
+        """Whether the text from start to end is written inside its own parentheses (comments and
+        line breaks between a parenthesis and the text do not count)."""
+        before, after = self._code_before(start), self._code_after(end)
         return bool(before) and before[-1] in _OPEN and bool(after) and after[0] in _CLOSE
+
+    def _code_before(self, offset: int) -> str:
+        """The nearest code before `offset`, line by line back: reading the whole prefix would make a
+        long file quadratic."""
+        line = bisect.bisect_right(self.starts, offset) - 1
+        chunk = self.text[self.starts[line]:offset]
+        while True:
+            code = _without_comments(chunk).rstrip()
+            if code or line == 0:
+                return code
+            line -= 1
+            chunk = self.text[self.starts[line]:self.starts[line + 1]]
+
+    def _code_after(self, offset: int) -> str:
+        """The nearest code after `offset`, line by line on."""
+        line = bisect.bisect_right(self.starts, offset) - 1
+        chunk = self.text[offset:self._line_end(line)]
+        while True:
+            code = _without_comments(chunk).lstrip()
+            if code or line + 1 >= len(self.starts):
+                return code
+            line += 1
+            chunk = self.text[self.starts[line]:self._line_end(line)]
+
+    def _line_end(self, line: int) -> int:
+        return self.starts[line + 1] if line + 1 < len(self.starts) else len(self.text)
 
 
 @dataclass(frozen=True, slots=True)

@@ -135,6 +135,9 @@ def test_set_is_reported_at_the_overlays_line_and_column(tmp_path: Path) -> None
     "每个 社区 满足 有科普活动室 且 级别 = \"市级\"",  # the clause reads fields of 社区: it cannot stand outside
     "每个 街道 满足 人口 > 0 或 有宣传栏",
     "count(社区 where 有科普活动室 and 级别 = \"市级\") >= 1",  # inside a call's parentheses: one reading
+    # comments and line breaks between the parentheses and the condition are still parentheses
+    "每个 街道 至少有 1 个 科普标识 其中 (  # 注释\n      沿街显要 且 至少有 3 个 社区  // 又一条\n    )",
+    "没有 社区 其中 (\n      # 注释\n      有科普活动室 且 count(科普活动) >= 1\n      # 注释\n    )",
 ])
 def test_one_reading_only_no_warning(tmp_path: Path, body: str) -> None:
     assert _found(tmp_path, {"r.kepu": _rule(body)}) == []
