@@ -134,8 +134,6 @@ class FactBase:
         self._by_key: dict[str, Mapping[Any, Row]] = {}
         self.reads: list[TableRead] = []  # rows per file or sheet, in the order sources gave them
         self._children: dict[tuple[str, str], Mapping[Any, list[Row]]] = {}
-        # entity -> (source, file, sheet) of each table: where to say it looked when no row was read
-        self._origins: dict[str, list[tuple[str, str, str | None]]] = {}
 
     @classmethod
     def build(cls, schema: Schema, data: Iterable[SourceData]) -> FactBase:
@@ -169,7 +167,6 @@ class FactBase:
         self.reads.append(TableRead(table.source, name, table.file, table.sheet, len(table)))
         if not self.has(name):
             self._order.append(name)
-        self._origins.setdefault(name, []).append((table.source, table.file, table.sheet))
         if table.deferred is not None and not self.has(name):
             self.deferred[name] = table.deferred
             return
@@ -200,7 +197,10 @@ class FactBase:
     def origins(self, entity: str) -> Msg:
         """The sources read for an entity and where in them: "数据源 台账，工作表 街道" / "source 台账, sheet 街道"."""
         parts: list[Msg] = []
-        for source, file, sheet in self._origins.get(entity, []):
+        for read in self.reads:
+            if read.entity != entity:
+                continue
+            source, file, sheet = read.source, read.file, read.sheet
             said = [Msg(f"数据源 {source}", f"source {source}")] if source else []
             if sheet is not None:
                 said.append(Msg(f"工作表 {sheet}", f"sheet {sheet}"))
