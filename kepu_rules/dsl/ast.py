@@ -256,6 +256,7 @@ class FieldDecl:
     aliases: tuple[str, ...] = ()
     span: Span = field(default=NO_SPAN, compare=False, repr=False)
     type_span: Span = field(default=NO_SPAN, compare=False, repr=False)
+    dated: bool = False  # `dated`: this date dates the row (rows after the assessment date do not exist)
 
 
 @dataclass(frozen=True, slots=True)

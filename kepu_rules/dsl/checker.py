@@ -82,6 +82,7 @@ def build_schema(rs: ResolvedRuleset) -> tuple[Schema, list[Diagnostic]]:
         keys = [f for f in fields.values() if f.is_key]
         if len(keys) > 1:
             problems.append(Diagnostic(_loc(decl.span), Msg(f"实体 {decl.name} 有多个主键", f"entity {decl.name!r} has more than one key"), code="two-keys"))
+        problems += _dated_problems(decl)
         entities[decl.name] = EntityDef(decl.name, fields, decl.label, decl.aliases)
     for ent in entities.values():
         for fd in ent.fields.values():
@@ -95,6 +96,24 @@ def build_schema(rs: ResolvedRuleset) -> tuple[Schema, list[Diagnostic]]:
         if t is not None:
             scalars[fact.name] = ScalarDef(fact.name, t, fact.label, fact.aliases)
     return Schema(entities, scalars), problems
+
+
+def _dated_problems(decl: A.EntityDecl) -> list[Diagnostic]:
+    """`dated` marks one date field per entity: the assessment keeps the rows dated up to its date."""
+    problems: list[Diagnostic] = []
+    dated = []
+    for f in (f for f in decl.fields if f.dated):
+        if _TYPE_WORDS.get(f.type) is FieldType.DATE:
+            dated.append(f)
+        else:
+            problems.append(Diagnostic(_loc(f.span), Msg(f"只有日期字段可以标为计时日期，{f.name} 不是日期",
+                                                         f"only a date field can be `dated`; {f.name!r} is not a date"),
+                                       code="dated-not-date"))
+    for f in dated[1:]:
+        problems.append(Diagnostic(_loc(f.span), Msg(f"实体 {decl.name} 已有计时日期 {dated[0].name}，每个实体只能有一个",
+                                                     f"entity {decl.name!r} is already dated by {dated[0].name!r}; an entity has one dating field"),
+                                   code="two-dated"))
+    return problems
 
 
 def _type_word(word: str, span: A.Span, problems: list[Diagnostic]) -> FieldType | None:
@@ -118,7 +137,7 @@ def _field_def(f: A.FieldDecl, rs: ResolvedRuleset, problems: list[Diagnostic]) 
     t = _type_word(f.type, f.type_span, problems)
     if t is None:
         return None
-    return FieldDef(f.name, t, None, f.is_key, f.required or f.is_key, f.aliases)
+    return FieldDef(f.name, t, None, f.is_key, f.required or f.is_key, f.aliases, dated=f.dated and t is FieldType.DATE)
 
 
 def check(rs: ResolvedRuleset, functions: dict[str, FunctionDef] | None = None) -> CheckedRuleset:

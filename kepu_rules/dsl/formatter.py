@@ -87,7 +87,7 @@ _KW: dict[str, tuple[str, str]] = {
     "ruleset": ("ruleset", "规则集"), "version": ("version", "版本"), "extends": ("extends", "继承"),
     "language": ("language", "语言"), "param": ("param", "参数"), "set": ("set", "设定"),
     "entity": ("entity", "实体"), "extend": ("extend", "扩展"), "aka": ("aka", "别名"),
-    "key": ("key", "主键"), "required": ("required", "必填"), "fact": ("fact", "指标"),
+    "key": ("key", "主键"), "required": ("required", "必填"), "dated": ("dated", "计时日期"), "fact": ("fact", "指标"),
     "section": ("section", "章节"), "rule": ("rule", "规则"), "override": ("override", "调整"),
     "drop": ("drop", "删除"), "because": ("because", "原因"),
     # metadata
@@ -611,7 +611,8 @@ class _Printer:
             text = f"{f.name} -> {f.target}"
         else:
             text = f"{self.kw('key')} " * f.is_key + f"{f.name}: {f.type}"
-        return text + f" {self.kw('required')}" * f.required + self._aliases(f.aliases)
+        text += f" {self.kw('required')}" * f.required + f" {self.kw('dated')}" * f.dated
+        return text + self._aliases(f.aliases)
 
     def _section(self, s: Section) -> list[_Line]:
         body: list[_Line] = []

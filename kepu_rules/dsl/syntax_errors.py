@@ -32,6 +32,7 @@ TERMINAL_WORDS: dict[str, tuple[str, str]] = {
     "AKA": ("aka/别名", "`aka`"),
     "KEY": ("key/主键", "`key`"),
     "REQUIRED": ("required/必填", "`required`"),
+    "DATED": ("dated/计时日期", "`dated`"),
     "FACT": ("fact/指标", "`fact`"),
     "SECTION": ("section/章节", "`section`"),
     "RULE": ("rule/规则", "`rule`"),

@@ -191,9 +191,9 @@ class ToAst(Builder):
         return tuple(c for c in children if isinstance(c, str) and not isinstance(c, Token))
 
     def value_field(self, children: list[Any]) -> A.FieldDecl:
-        key, name, _colon, type_tok, required, aliases = children
+        key, name, _colon, type_tok, required, dated, aliases = children
         return A.FieldDecl(str(name), str(type_tok), None, key is not None, required is not None,
-                           aliases or (), self._span(), self._tok_span(type_tok))
+                           aliases or (), self._span(), self._tok_span(type_tok), dated is not None)
 
     def ref_field(self, children: list[Any]) -> A.FieldDecl:
         name, _arrow, target, required, aliases = children

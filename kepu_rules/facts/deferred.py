@@ -64,6 +64,11 @@ class Deferred(ABC):
     def all(self) -> list[Row]:
         return self.rows(range(len(self)))
 
+    def until(self, field: str, day: Any) -> Deferred | None:
+        """These rows without those whose date `field` is after `day` (kepu_rules.facts.asof), kept in
+        the store; None when the source cannot, and the rows are then built and filtered in Python."""
+        return None
+
 
 class RowsAt(Sequence[Row]):
     """Rows of a deferred entity at the given positions; each is built when first read.

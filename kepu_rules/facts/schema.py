@@ -44,6 +44,7 @@ class FieldDef:
     required: bool = False
     aliases: tuple[str, ...] = ()
     label: str | None = None
+    dated: bool = False  # this date dates the row: `--as-of` leaves out rows dated after it
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -68,6 +69,11 @@ class EntityDef:
 
     def refs_to(self, entity: str) -> list[FieldDef]:
         return [f for f in self.fields.values() if f.type is FieldType.REF and f.target == entity]
+
+    @property
+    def dated_field(self) -> FieldDef | None:
+        """The date field that dates this entity's rows (`dated` in the schema), if any."""
+        return next((f for f in self.fields.values() if f.dated), None)
 
     def date_fields(self) -> list[FieldDef]:
         return [f for f in self.fields.values() if f.type is FieldType.DATE]

@@ -21,6 +21,7 @@ asked for, by the Python reader's own `records_reader`.
 from __future__ import annotations
 
 import contextlib
+import copy as _copy
 import csv
 import os
 import tempfile
@@ -389,6 +390,27 @@ class NativeCsv(Deferred):
         if value is _MISSING:
             value = mapped[text] = self._converters[field](text, self._epoch, False)
         return value
+
+    def until(self, field: str, day: Any) -> NativeCsv | None:
+        column = self.columns.get(field)
+        if column is None or self._kinds.get(field) is not FieldType.DATE:
+            return None
+        # The kept rows renumbered in order in a new table; _row still points at the file's cells.
+        kept = f"NOT coalesce({column} > ?, false)"
+        table = self._store.name("e")
+        with self._store.lock:
+            self.connection.execute(
+                f"CREATE TABLE {table} AS SELECT CAST(row_number() OVER (ORDER BY _rid) - 1 AS BIGINT) AS _rid, "
+                f"* EXCLUDE (_rid) FROM {self.table} WHERE {kept} ORDER BY _rid", [day])
+        found = self._store.fetchone(f"SELECT list(_rid ORDER BY _rid) FROM {self.table} WHERE {kept}", [day])
+        rids: list[int] = (found[0] if found is not None else None) or []
+        copy = _copy.copy(self)
+        copy.table = table
+        copy._lines_of = [self._lines_of[rid] for rid in rids]
+        copy._column_values = {}
+        copy._built = {}
+        copy._building = threading.Lock()
+        return copy
 
     def filled_and_unique(self, field: str) -> bool:
         column = self.columns.get(field)

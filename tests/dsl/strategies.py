@@ -228,7 +228,8 @@ def metas(draw: st.DrawFn) -> tuple[Meta, ...]:
 # ---------------------------------------------------------------------------------------------
 
 _aliases = st.lists(texts, max_size=2).map(tuple)
-value_fields = st.builds(FieldDecl, names, st.sampled_from(TYPES), st.none(), st.booleans(), st.booleans(), _aliases)
+value_fields = st.builds(FieldDecl, names, st.sampled_from(TYPES), st.none(), st.booleans(), st.booleans(), _aliases,
+                         dated=st.booleans())
 ref_fields = st.builds(FieldDecl, names, st.just("ref"), names, st.just(False), st.booleans(), _aliases)
 fields = st.lists(st.one_of(value_fields, ref_fields), max_size=4).map(tuple)
 

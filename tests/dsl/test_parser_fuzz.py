@@ -25,7 +25,7 @@ from tests.engine.util import evaluate, facts
 # punctuation; the soup glues some of them to their neighbours.
 KEYWORDS = (
     "aka", "and", "applies when", "at least", "at most", "because", "before", "between", "by", "contains",
-    "contains all", "contains any", "day", "days", "deduct", "drop", "due", "each", "each month", "each quarter",
+    "contains all", "contains any", "dated", "day", "days", "deduct", "drop", "due", "each", "each month", "each quarter",
     "each year", "entity", "every", "every month", "every quarter", "every year", "exactly", "extend", "extends",
     "fact", "false", "from", "has",
     "have", "hint", "in", "is missing", "is present", "key", "language", "may be empty", "month", "months", "no",
@@ -34,7 +34,7 @@ KEYWORDS = (
     "scoring", "section", "set", "severity", "some", "source", "tags", "threshold", "tier", "to", "today", "true",
     "version", "via", "warn at", "where", "within", "year", "years", "yes", "不", "不低于", "不在", "不大于",
     "不多于", "不存在", "不小于", "不少于", "不属于", "不等于", "不超过", "不高于", "与", "且", "个", "个月内", "为空", "主键", "之前", "之间",
-    "于", "人", "今天", "介于", "从", "份", "位", "低于", "依据", "其中", "具有", "分", "分值", "删除", "别名", "到",
+    "于", "人", "今天", "计时日期", "介于", "从", "份", "位", "低于", "依据", "其中", "具有", "分", "分值", "删除", "别名", "到",
     "包含", "包含任一", "包含全部", "可为空", "包括任一", "包括全部", "原因", "参数", "各", "名", "否", "和", "在", "场", "处",
     "多于", "大于", "天内", "存在", "实体", "家", "小于", "少于", "属于", "已填写", "年内", "并且", "张", "必填", "恰好",
     "恰好有", "或", "或者", "所", "所有", "扩展", "指标", "按", "提示", "日内", "是", "最多", "月内", "有", "期限", "条",
