@@ -181,13 +181,15 @@ def _emit(text: str, path: str | None, lang: Lang = "zh") -> None:
 @click.option("--as-of", default=None, metavar="DATE", help="The assessment date (default: kepu.yaml's as_of, else today).")
 @click.option("-v", "--verbose", is_flag=True, help="List passing rules too.")
 @click.option("--color/--no-color", default=None, help="Colour the text report (default: when writing to a terminal).")
+@click.option("--record", is_flag=True, help="Keep this run's report in the project's history folder (kepu history).")
 @click.option("--engine", type=click.Choice(["auto", "python", "columnar"]), default="auto", show_default=True,
               help="The evaluation backend: the Python interpreter, DuckDB (columnar), or by data size. "
                    "Both give the same results.")
 @_lang_option
 def check(config: Path | None, batch_dir: Path | None, workers: int | None, formats: tuple[str, ...],
           outputs: tuple[str, ...], sets: tuple[str, ...], fail_under: float | None, group_by: str | None,
-          as_of: str | None, verbose: bool, color: bool | None, engine: Engine, lang: str | None) -> None:
+          as_of: str | None, verbose: bool, color: bool | None, record: bool, engine: Engine,
+          lang: str | None) -> None:
     """Assess the project and print where it stands; with --batch DIR, rank every project under DIR.
 
     Exit codes: 0 the assessment passes; 1 it does not (a veto or required rule fails, or the score is
@@ -206,7 +208,7 @@ def check(config: Path | None, batch_dir: Path | None, workers: int | None, form
     pairs = _outputs(formats, outputs)
     if batch_dir is not None:
         given = [name for name, on in (("-c/--config", config is not None), ("--by", group_by is not None),
-                                       ("-v/--verbose", verbose)) if on]
+                                       ("-v/--verbose", verbose), ("--record", record)) if on]
         if given:
             chosen = _guess_lang(lang)
             raise click.UsageError(
@@ -229,7 +231,18 @@ def check(config: Path | None, batch_dir: Path | None, workers: int | None, form
         use_color = (color if color is not None else sys.stdout.isatty()) and path is None
         options = ReportOptions(group_by=group_by, color=use_color, verbose=verbose, project_dir=project_dir)
         _emit(reporters[name]().render(report, options), path, chosen)
+    if record:
+        _record(assessment, report, chosen)
     sys.exit(exitcodes.PASS if report.summary.verdict is Verdict.PASS else exitcodes.FAIL)
+
+
+def _record(assessment: Any, report: Any, lang: Lang) -> None:
+    from kepu_rules.history.records import write_record
+
+    cfg = assessment.config
+    path = write_record(report, cfg.history_path, cfg.base_dir)
+    shown = path.relative_to(cfg.base_dir).as_posix()
+    click.echo(f"已记录：{shown}" if lang == "zh" else f"recorded: {shown}", err=True)
 
 
 class _BatchProgress:
@@ -620,6 +633,16 @@ def tui(config: Path | None, lang: str | None) -> None:
     if problem is not None:
         click.echo(problem, err=True)
         sys.exit(exitcodes.INTERNAL_ERROR)
+
+
+def _add_history_commands() -> None:
+    from kepu_rules.history_cli import diff_cmd, history
+
+    cli.add_command(history)
+    cli.add_command(diff_cmd)
+
+
+_add_history_commands()
 
 
 def _load_plugin_commands() -> None:

@@ -171,6 +171,7 @@ class _RawConfig(BaseModel):
     pass_mark: Annotated[float | None, BeforeValidator(_score)] = None
     params: dict[str, Annotated[Any, BeforeValidator(_param_value)]] = Field(default_factory=dict)
     waivers: NonEmptyText | None = None
+    history: NonEmptyText = "history"
     sources: Annotated[list[_RawSource], BeforeValidator(none_as_empty), AfterValidator(_some_sources)]
 
 
@@ -214,9 +215,14 @@ class ProjectConfig(BaseModel):
     pass_mark: float | None = None  # None: no score threshold beyond what the ruleset says
     params: dict[str, ParamValue] = Field(default_factory=dict)
     waivers: str | None = None
+    history: str = "history"  # the folder of recorded runs (kepu check --record), relative to base_dir
     sources: list[SourceConfig] = Field(default_factory=list)
 
     _document: YamlDocument | None = PrivateAttr(default=None)
+
+    @property
+    def history_path(self) -> Path:
+        return self.base_dir / self.history
 
     @property
     def waivers_path(self) -> Path | None:
@@ -331,7 +337,7 @@ def load_config(path: Path) -> ProjectConfig:
     config = ProjectConfig(
         path=path, base_dir=path.parent, district=raw.district, ruleset=raw.ruleset, language=raw.language,
         as_of=raw.as_of or date.today(), pass_mark=raw.pass_mark, params=dict(raw.params),
-        waivers=raw.waivers, sources=sources,
+        waivers=raw.waivers, history=raw.history, sources=sources,
     )
     config._document = doc
     return config

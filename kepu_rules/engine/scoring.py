@@ -196,7 +196,15 @@ def build_report(assessment: Assessment, lang: Lang, pass_mark: float | None) ->
                   generated_at=dt.datetime.now().isoformat(timespec="seconds"), ruleset=info, summary=summary,
                   results=results, waivers=waivers, diagnostics=diagnostics,
                   reads=[ReadInfo(source=r.source, entity=r.entity, file=r.file, sheet=r.sheet, rows=r.rows, where=r.where())
-                         for r in assessment.facts.reads])
+                         for r in assessment.facts.reads],
+                  params=_param_texts(assessment))
+
+
+def _param_texts(assessment: Assessment) -> dict[str, str]:
+    """Every param's value as text (a percent param as 80%), so two records can show what changed."""
+    types = assessment.ruleset.param_types
+    return {name: format_value(value, getattr(types.get(name), "kind", None) == "percent")
+            for name, value in sorted(assessment.params.items())}
 
 
 def _summary_message(verdict: Verdict, score: float, max_score: float, pass_mark: float | None,

@@ -163,6 +163,14 @@ class ReadInfo(_Model):
     where: str = ""  # the file, or file[sheet]
 
 
+class RecordInfo(_Model):
+    """How a report was kept in the project's history (`kepu check --record`, `kepu history backfill`)."""
+
+    recorded_at: str  # when it was recorded (ISO date-time): the one field that changes on every run
+    rebuilt: bool = False  # made later from the ledgers as they are, with the time-true --as-of
+    kepu_version: str = ""
+
+
 class Report(_Model):
     schema_: str = Field(default=REPORT_SCHEMA, alias="schema")
     lang: str = "zh"
@@ -175,6 +183,8 @@ class Report(_Model):
     waivers: list[WaiverInfo] = Field(default_factory=list)
     diagnostics: list[DiagnosticInfo] = Field(default_factory=list)
     reads: list[ReadInfo] = Field(default_factory=list)
+    params: dict[str, str] = Field(default_factory=dict)  # every param's value as used, as text
+    record: RecordInfo | None = None  # set in a record of the project's history
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
