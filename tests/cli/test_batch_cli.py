@@ -137,11 +137,12 @@ def test_an_input_error_exits_2_and_the_rest_is_still_ranked(province: Path) -> 
 
 def test_set_fail_under_and_as_of_apply_to_every_project(province: Path) -> None:
     result = kepu("check", "--batch", str(province / "good"), "--format", "json", "--set", "科普日覆盖率目标=99%",
-                  "--fail-under", "99.5", "--as-of", "2026-06-01", "--workers", "1")
+                  "--fail-under", "99.5", "--as-of", "2026-11-30", "--workers", "1")
     assert result.returncode == 1, result.stderr  # it passed with 100; the stricter target costs B1 points
     (district,) = Ranking.from_json(result.stdout).districts
     assert district.verdict == "fail" and district.pass_mark == 99.5
-    assert district.as_of is not None and district.as_of.isoformat() == "2026-06-01"
+    # A date after every dated row of the district: --as-of leaves out rows dated after it.
+    assert district.as_of is not None and district.as_of.isoformat() == "2026-11-30"
     assert [g.id for g in district.gaps] == ["B1"]
     assert district.percent is not None and 99 < district.percent < 99.5
 
