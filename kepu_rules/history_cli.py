@@ -149,7 +149,7 @@ def _resolve(ref: str, cfg: Any, lang: Lang, engine: str) -> Any:
 @click.command("diff", context_settings=CONTEXT_SETTINGS)
 @click.argument("old", required=False)
 @click.argument("new", required=False)
-@click.option("-f", "--format", "fmt", default="text", metavar="text|json[:FILE]", help="Output format, optionally to FILE.")
+@click.option("-f", "--format", "fmt", default="text", metavar="text|json|markdown[:FILE]", help="Output format, optionally to FILE.")
 @click.option("--by", default="街道", show_default=True, metavar="ENTITY", help="Count open items by this entity.")
 @click.option("--engine", type=click.Choice(["auto", "python", "columnar"]), default="auto", show_default=True)
 @_options
@@ -163,12 +163,12 @@ def diff_cmd(old: str | None, new: str | None, fmt: str, by: str, engine: str, c
     from kepu_rules.cli import _emit, fail_with
     from kepu_rules.history.diff import diff
     from kepu_rules.history.records import entries
-    from kepu_rules.history.render import diff_json, diff_text
+    from kepu_rules.history.render import diff_json, diff_markdown, diff_text
 
     cfg, chosen = _config_and_lang(config, lang)
     name, _, path = fmt.partition(":")
-    if name not in ("text", "json"):
-        raise click.BadParameter(Msg(f"未知格式 {name!r}：可用 text、json", f"unknown format {name!r}: use text or json")
+    if name not in ("text", "json", "markdown"):
+        raise click.BadParameter(Msg(f"未知格式 {name!r}：可用 text、json、markdown", f"unknown format {name!r}: use text, json or markdown")
                                  .render(chosen), param_hint="--format")
     try:
         if old is None or new is None:
@@ -188,4 +188,6 @@ def diff_cmd(old: str | None, new: str | None, fmt: str, by: str, engine: str, c
     except KepuError as err:
         fail_with(err, chosen)
     result = diff(before, after, by)
-    _emit(diff_json(result) if name == "json" else diff_text(result, chosen), path or None)
+    render = {"json": lambda: diff_json(result), "markdown": lambda: diff_markdown(result, chosen),
+              "text": lambda: diff_text(result, chosen)}[name]
+    _emit(render(), path or None)

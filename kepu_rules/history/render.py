@@ -159,3 +159,46 @@ def diff_json(d: Diff) -> str:
                    "newly_failing": [{"entity": e, "key": k} for e, k in c.newly_failing]} for c in d.rules],
     }
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def diff_markdown(d: Diff, lang: Lang) -> str:
+    """The diff as Markdown: a score table, open items by street, then the rules by kind."""
+    def t(zh: str, en: str) -> str:
+        return Msg(zh, en).render(lang)
+
+    out = [f"# {t('变化', 'Changes')}: {_label(d.old, lang)} → {_label(d.new, lang)}", ""]
+    if d.ruleset_changed:
+        o, n = d.old.ruleset, d.new.ruleset
+        out += [f"{t('规则集', 'Ruleset')}: {_md(o.id)} {_md(o.version or '')} → {_md(n.id)} {_md(n.version or '')}", ""]
+    if d.params:
+        out += [f"## {t('参数变化', 'Params changed')}", "", f"| {t('参数', 'param')} | {_label(d.old, lang)} | {_label(d.new, lang)} |",
+                "|---|---|---|"]
+        out += [f"| {_md(n)} | {_md(o or '–')} | {_md(v or '–')} |" for n, o, v in d.params]
+        out.append("")
+    out += [f"## {t('得分', 'Score')}", "", f"| | {_label(d.old, lang)} | {_label(d.new, lang)} | {t('变化', 'change')} |",
+            "|---|---:|---:|---:|"]
+    for s in [d.total, *[g for g in d.sections + d.owners if g.delta]]:
+        name = s.name or t("总分", "total")
+        old = "–" if s.old is None else f"{s.old:g}"
+        new = "–" if s.new is None else f"{s.new:g}"
+        out.append(f"| {_md(name)} | {old} | {new} | {_signed(s.delta)} |")
+    if d.groups:
+        out += ["", f"## {t(f'按{d.by}的未达标项', f'Open items by {d.by}')}", "",
+                f"| {_md(d.by)} | {_label(d.old, lang)} | {_label(d.new, lang)} | {t('已解决', 'fixed')} | {t('新增', 'new')} |",
+                "|---|---:|---:|---:|---:|"]
+        out += [f"| {_md(g.name)} | {g.old} | {g.new} | {g.fixed} | {g.newly_failing} |" for g in d.groups]
+    for kind in ("newly_passing", "newly_failing", "changed", "added", "removed"):
+        rules = d.of_kind(kind)
+        if not rules:
+            continue
+        out += ["", f"## {_KIND[kind].render(lang)}", ""]
+        for c in rules:
+            out.append(f"- **{_md(c.id)}** {_md(c.title)}: {_md(_measured(c.old, lang))} → {_md(_measured(c.new, lang))}")
+            for label, items in ((t("已解决", "fixed"), c.fixed), (t("新增问题", "newly failing"), c.newly_failing)):
+                if items:
+                    out.append(f"  - {label} ({len(items)}): {_md(', '.join(k for _, k in items))}")
+    return "\n".join(out) + "\n"

@@ -132,6 +132,10 @@ def test_diff_of_two_rulesets_lists_added_and_removed_rules_and_params(demo: Pat
     assert result["ruleset_changed"] is True
     text = kepu(demo, "diff", str(national), str(city)).stdout
     assert "科普日覆盖率目标: 80% → 90%" in text and "删除的规则" in text and "新增的规则" in text
+    md = kepu(demo, "diff", str(national), str(city), "--format", "markdown", "--lang", "en").stdout
+    assert "| 科普日覆盖率目标 | 80% | 90% |" in md and "## Rules removed" in md and "- **A6** " in md
+    old_score, new_score = _json(national)["summary"]["score"], _json(city)["summary"]["score"]
+    assert f"| total | {old_score:g} | {new_score:g} |" in md
 
 
 def test_a_record_of_an_unknown_schema_is_refused_and_an_older_one_reads(demo: Path) -> None:
