@@ -92,7 +92,7 @@ def _run_case(doc: YamlDocument, ruleset: CheckedRuleset, at: tuple[Any, ...], c
         raise KepuError(doc.diagnostic((*at, "expect"), Msg(f"未知状态 {expected}", f"unknown status {expected!r}"),
                                        hint=Msg("应为 pass、fail、warn、unknown、not_applicable 或 error",
                                                 "expected pass, fail, warn, unknown, not_applicable or error")))
-    facts = _facts(doc, ruleset, at, case)
+    facts = _facts(doc, ruleset, at, case, as_of)
     params = {name: _param_default(pv.value) for name, pv in ruleset.resolved.params.items()}
     single = CheckedRuleset(ruleset.resolved, ruleset.schema, {rule_id: rule}, ruleset.param_types)
     targets = coverage_targets(single)
@@ -123,7 +123,7 @@ def _param_default(value: Any) -> Any:
     return literal_value(value)
 
 
-def _facts(doc: YamlDocument, ruleset: CheckedRuleset, at: tuple[Any, ...], case: dict[str, Any]) -> FactBase:
+def _facts(doc: YamlDocument, ruleset: CheckedRuleset, at: tuple[Any, ...], case: dict[str, Any], as_of: dt.date) -> FactBase:
     schema = ruleset.schema
     tables: list[FactTable] = []
     for entity_name, rows in (case.get("facts") or {}).items():
@@ -155,4 +155,7 @@ def _facts(doc: YamlDocument, ruleset: CheckedRuleset, at: tuple[Any, ...], case
         loc = doc.location((*at, "scalars", name))
         prov = Provenance("test", doc.path, line=loc.line, column=loc.column)
         scalars.append(ScalarFact(sdef.name, coerce(raw, sdef, prov), prov))
-    return FactBase.build(schema, [SourceData(tables, scalars)])
+    from kepu_rules.facts.asof import as_of as rows_as_of
+
+    # As in an assessment, rows of a dated entity dated after the case's as_of do not exist.
+    return FactBase.build(schema, rows_as_of([SourceData(tables, scalars)], schema, as_of))
