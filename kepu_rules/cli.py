@@ -240,7 +240,13 @@ def _record(assessment: Any, report: Any, lang: Lang) -> None:
     from kepu_rules.history.records import write_record
 
     cfg = assessment.config
-    path = write_record(report, cfg.history_path, cfg.base_dir)
+    try:
+        path = write_record(report, cfg.history_path, cfg.base_dir)
+    except OSError as err:  # a read-only folder, a full disk: the history folder is the user's to fix
+        shown = cfg.history_path
+        click.echo(f"无法写入记录 {shown}：{err.strerror or err}" if lang == "zh" else
+                   f"cannot write the record to {shown}: {err.strerror or err}", err=True)
+        sys.exit(exitcodes.INPUT_ERROR)
     shown = path.relative_to(cfg.base_dir).as_posix()
     click.echo(f"已记录：{shown}" if lang == "zh" else f"recorded: {shown}", err=True)
 

@@ -117,7 +117,12 @@ def backfill(months: str, force: bool, engine: str, config: Path | None, lang: s
             report = assess(cfg.model_copy(update={"as_of": day}), engine=engine).report(chosen)  # type: ignore[arg-type]
         except KepuError as err:
             fail_with(err, chosen)
-        path = write_record(report, cfg.history_path, cfg.base_dir, rebuilt=True)
+        try:
+            path = write_record(report, cfg.history_path, cfg.base_dir, rebuilt=True)
+        except OSError as err:  # a read-only folder, a full disk: the history folder is the user's to fix
+            click.echo(Msg(f"无法写入记录 {cfg.history_path}：{err.strerror or err}",
+                           f"cannot write the record to {cfg.history_path}: {err.strerror or err}").render(chosen), err=True)
+            sys.exit(exitcodes.INPUT_ERROR)
         s = report.summary
         click.echo(Msg(f"{day}  重建 {path.relative_to(cfg.base_dir).as_posix()}  得分 {s.score:g} / {s.max_score:g}",
                        f"{day}  rebuilt {path.relative_to(cfg.base_dir).as_posix()}  score {s.score:g} / {s.max_score:g}")
@@ -190,4 +195,4 @@ def diff_cmd(old: str | None, new: str | None, fmt: str, by: str, engine: str, c
     result = diff(before, after, by)
     render = {"json": lambda: diff_json(result), "markdown": lambda: diff_markdown(result, chosen),
               "text": lambda: diff_text(result, chosen)}[name]
-    _emit(render(), path or None)
+    _emit(render(), path or None, chosen)

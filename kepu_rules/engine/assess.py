@@ -14,7 +14,7 @@ from kepu_rules.dsl.checker import CheckedRuleset
 from kepu_rules.engine.backends import Engine, evaluator_for, wants_columnar
 from kepu_rules.engine.evaluate import EvalContext, Evaluator, Outcome
 from kepu_rules.engine.params import literal_value, parse_param
-from kepu_rules.facts.asof import as_of as rows_as_of
+from kepu_rules.facts.asof import facts_as_of
 from kepu_rules.facts.table import FactBase, SourceData
 from kepu_rules.i18n import Lang, Msg
 from kepu_rules.waivers import Waiver
@@ -156,7 +156,7 @@ def assess(
     if evaluator is None and wants_columnar(engine, lambda: columnar_paths(cfg, ruleset)):
         store = _columnar_store(cfg, ruleset)
     data, watched = read_sources(cfg, ruleset, store)
-    facts = FactBase.build(ruleset.schema, rows_as_of(data, ruleset.schema, cfg.as_of))
+    facts = facts_as_of(ruleset.schema, data, cfg.as_of)
     waivers: list[Waiver] = []
     if cfg.waivers_path is not None:
         waivers = load_waivers(cfg.waivers_path)

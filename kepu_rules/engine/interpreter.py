@@ -185,7 +185,7 @@ class Interpreter:
         for entity in (node.entity, *(hop.entity for hop in node.path)):
             if not self.facts.has(entity):
                 raise MissingData("entity", entity)
-            if not node.may_be_empty and self.facts.count(entity) == 0:
+            if not node.may_be_empty and self.facts.count(entity) == 0 and entity not in self.facts.dated_out:
                 raise MissingData("empty", entity, self.facts.origins(entity))
 
     def base_rows(self, node: I.RowsOf, env: Env) -> Sequence[Row]:

@@ -155,7 +155,7 @@ def _facts(doc: YamlDocument, ruleset: CheckedRuleset, at: tuple[Any, ...], case
         loc = doc.location((*at, "scalars", name))
         prov = Provenance("test", doc.path, line=loc.line, column=loc.column)
         scalars.append(ScalarFact(sdef.name, coerce(raw, sdef, prov), prov))
-    from kepu_rules.facts.asof import as_of as rows_as_of
+    from kepu_rules.facts.asof import facts_as_of
 
     # As in an assessment, rows of a dated entity dated after the case's as_of do not exist.
-    return FactBase.build(schema, rows_as_of([SourceData(tables, scalars)], schema, as_of))
+    return facts_as_of(schema, [SourceData(tables, scalars)], as_of)

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import replace
 
 from kepu_rules.facts.schema import Schema
-from kepu_rules.facts.table import FactTable, Row, SourceData
+from kepu_rules.facts.table import FactBase, FactTable, Row, SourceData
 
 
 def exists_on(row: Row, field: str, day: dt.date) -> bool:
@@ -27,6 +28,20 @@ def as_of(data: Iterable[SourceData], schema: Schema, day: dt.date) -> list[Sour
     return [SourceData([_table_as_of(t, schema, day) for t in chunk.tables], chunk.scalars) for chunk in data]
 
 
+def dated_out(before: Iterable[SourceData], after: Iterable[SourceData]) -> set[str]:
+    """Entities whose sources gave rows, none of which existed yet on the date: for the assessment they
+    are known to have no rows (counts are 0), which differs from a ledger left empty (could not check)."""
+    def counts(data: Iterable[SourceData]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for chunk in data:
+            for table in chunk.tables:
+                found[table.entity] = found.get(table.entity, 0) + len(table)
+        return found
+
+    had, has = counts(before), counts(after)
+    return {name for name, n in had.items() if n and not has.get(name)}
+
+
 def _table_as_of(table: FactTable, schema: Schema, day: dt.date) -> FactTable:
     entity = schema.entities.get(table.entity)
     dated = entity.dated_field if entity is not None else None
@@ -35,6 +50,14 @@ def _table_as_of(table: FactTable, schema: Schema, day: dt.date) -> FactTable:
     if table.deferred is not None:
         kept = table.deferred.until(dated.name, day)
         if kept is not None:
-            return FactTable(table.entity, [], table.source, kept)
+            return replace(table, rows=[], deferred=kept)
     rows = [r for r in table.all_rows() if exists_on(r, dated.name, day)]
-    return FactTable(table.entity, rows, table.source)
+    return replace(table, rows=rows, deferred=None)
+
+
+def facts_as_of(schema: Schema, data: list[SourceData], day: dt.date) -> FactBase:
+    """Link the sources' data as it stood on `day` (see the module's docstring)."""
+    kept = as_of(data, schema, day)
+    facts = FactBase.build(schema, kept)
+    facts.dated_out = dated_out(data, kept)
+    return facts

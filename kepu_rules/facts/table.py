@@ -131,6 +131,8 @@ class FactBase:
         self.deferred: dict[str, Deferred] = {}
         self._order: list[str] = []  # entities in the order sources gave them (problems are listed so)
         self.scalars: dict[str, ScalarFact] = {}
+        # Entities whose rows all postdate the assessment date (kepu_rules.facts.asof): known to have none.
+        self.dated_out: set[str] = set()
         self._by_key: dict[str, Mapping[Any, Row]] = {}
         self.reads: list[TableRead] = []  # rows per file or sheet, in the order sources gave them
         self._children: dict[tuple[str, str], Mapping[Any, list[Row]]] = {}

@@ -156,3 +156,11 @@ def test_a_record_of_an_unknown_schema_is_refused_and_an_older_one_reads(demo: P
     done = kepu(demo, "diff", "--lang", "en")
     assert done.returncode == 2 and "2026-10-31.json:1:2" in done.stderr and "not valid JSON" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_history_folder_that_cannot_be_written_is_an_input_error(demo: Path) -> None:
+    (demo / "history").write_text("a file where the folder should be", encoding="utf-8")
+    for args in (("check", "--record", "--lang", "en"), ("history", "backfill", "--monthly", "2026-10..2026-10", "--lang", "en")):
+        done = kepu(demo, *args)
+        assert done.returncode == 2, done.stderr
+        assert "cannot write the record to" in done.stderr and "Traceback" not in done.stderr
