@@ -154,7 +154,7 @@ def _resolve(ref: str, cfg: Any, lang: Lang, engine: str) -> Any:
 @click.command("diff", context_settings=CONTEXT_SETTINGS)
 @click.argument("old", required=False)
 @click.argument("new", required=False)
-@click.option("-f", "--format", "fmt", default="text", metavar="text|json|markdown[:FILE]", help="Output format, optionally to FILE.")
+@click.option("-f", "--format", "fmt", default="text", metavar="text|json|markdown|html[:FILE]", help="Output format, optionally to FILE.")
 @click.option("--by", default="街道", show_default=True, metavar="ENTITY", help="Count open items by this entity.")
 @click.option("--engine", type=click.Choice(["auto", "python", "columnar"]), default="auto", show_default=True)
 @_options
@@ -168,12 +168,13 @@ def diff_cmd(old: str | None, new: str | None, fmt: str, by: str, engine: str, c
     from kepu_rules.cli import _emit, fail_with
     from kepu_rules.history.diff import diff
     from kepu_rules.history.records import entries
-    from kepu_rules.history.render import diff_json, diff_markdown, diff_text
+    from kepu_rules.history.render import diff_html, diff_json, diff_markdown, diff_text
 
     cfg, chosen = _config_and_lang(config, lang)
     name, _, path = fmt.partition(":")
-    if name not in ("text", "json", "markdown"):
-        raise click.BadParameter(Msg(f"未知格式 {name!r}：可用 text、json、markdown", f"unknown format {name!r}: use text, json or markdown")
+    if name not in ("text", "json", "markdown", "html"):
+        raise click.BadParameter(Msg(f"未知格式 {name!r}：可用 text、json、markdown、html",
+                                     f"unknown format {name!r}: use text, json, markdown or html")
                                  .render(chosen), param_hint="--format")
     try:
         if old is None or new is None:
@@ -194,5 +195,6 @@ def diff_cmd(old: str | None, new: str | None, fmt: str, by: str, engine: str, c
         fail_with(err, chosen)
     result = diff(before, after, by)
     render = {"json": lambda: diff_json(result), "markdown": lambda: diff_markdown(result, chosen),
+              "html": lambda: diff_html(result, chosen),
               "text": lambda: diff_text(result, chosen)}[name]
     _emit(render(), path or None, chosen)

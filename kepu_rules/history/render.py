@@ -202,3 +202,59 @@ def diff_markdown(d: Diff, lang: Lang) -> str:
                 if items:
                     out.append(f"  - {label} ({len(items)}): {_md(', '.join(k for _, k in items))}")
     return "\n".join(out) + "\n"
+
+
+_CSS = ("body{font-family:'Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin:2em;color:#222}"
+        "table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.25em .6em}"
+        "td.n{text-align:right}.up{color:#17692e}.down{color:#a61b1b}li{margin:.2em 0}")
+
+
+def diff_html(d: Diff, lang: Lang) -> str:
+    """The diff as one printable HTML page: the same content as the Markdown, every text escaped."""
+    from html import escape as e
+
+    def t(zh: str, en: str) -> str:
+        return e(Msg(zh, en).render(lang))
+
+    def delta(x: float) -> str:
+        tone = "up" if x > 0 else "down" if x < 0 else ""
+        return f'<td class="n {tone}">{e(_signed(x))}</td>'
+
+    old, new = e(_label(d.old, lang)), e(_label(d.new, lang))
+    title = f"{t('变化', 'Changes')}: {old} → {new}"
+    out = [f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title>'
+           f"<style>{_CSS}</style></head><body>", f"<h1>{title}</h1>"]
+    if d.ruleset_changed:
+        o, n = d.old.ruleset, d.new.ruleset
+        out.append(f"<p>{t('规则集', 'Ruleset')}: {e(o.id)} {e(o.version or '')} → {e(n.id)} {e(n.version or '')}</p>")
+    if d.params:
+        out.append(f"<h2>{t('参数变化', 'Params changed')}</h2><table><tr><th>{t('参数', 'param')}</th><th>{old}</th><th>{new}</th></tr>")
+        out += [f"<tr><td>{e(n)}</td><td>{e(o or '–')}</td><td>{e(v or '–')}</td></tr>" for n, o, v in d.params]
+        out.append("</table>")
+    out.append(f"<h2>{t('得分', 'Score')}</h2><table><tr><th></th><th>{old}</th><th>{new}</th><th>{t('变化', 'change')}</th></tr>")
+    for sc in [d.total, *[g for g in d.sections + d.owners if g.delta]]:
+        name = e(sc.name) if sc.name else t("总分", "total")
+        before = "–" if sc.old is None else f"{sc.old:g}"
+        after = "–" if sc.new is None else f"{sc.new:g}"
+        out.append(f'<tr><td>{name}</td><td class="n">{before}</td><td class="n">{after}</td>{delta(sc.delta)}</tr>')
+    out.append("</table>")
+    if d.groups:
+        out.append(f"<h2>{t(f'按{d.by}的未达标项', f'Open items by {d.by}')}</h2><table><tr><th>{e(d.by)}</th>"
+                   f"<th>{old}</th><th>{new}</th><th>{t('已解决', 'fixed')}</th><th>{t('新增', 'new')}</th></tr>")
+        out += [f'<tr><td>{e(g.name)}</td><td class="n">{g.old}</td><td class="n">{g.new}</td>'
+                f'<td class="n">{g.fixed}</td><td class="n">{g.newly_failing}</td></tr>' for g in d.groups]
+        out.append("</table>")
+    for kind in ("newly_passing", "newly_failing", "changed", "added", "removed"):
+        rules = d.of_kind(kind)
+        if not rules:
+            continue
+        out.append(f"<h2>{e(_KIND[kind].render(lang))}</h2><ul>")
+        for c in rules:
+            out.append(f"<li><b>{e(c.id)}</b> {e(c.title)}: {e(_measured(c.old, lang))} → {e(_measured(c.new, lang))}")
+            for label, items in ((t("已解决", "fixed"), c.fixed), (t("新增问题", "newly failing"), c.newly_failing)):
+                if items:
+                    out.append(f"<br>{label} ({len(items)}): {e(', '.join(k for _, k in items))}")
+            out.append("</li>")
+        out.append("</ul>")
+    out.append("</body></html>")
+    return "\n".join(out) + "\n"

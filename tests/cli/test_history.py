@@ -136,6 +136,11 @@ def test_diff_of_two_rulesets_lists_added_and_removed_rules_and_params(demo: Pat
     assert "| 科普日覆盖率目标 | 80% | 90% |" in md and "## Rules removed" in md and "- **A6** " in md
     old_score, new_score = _json(national)["summary"]["score"], _json(city)["summary"]["score"]
     assert f"| total | {old_score:g} | {new_score:g} |" in md
+    page = demo / "变化.html"
+    assert kepu(demo, "diff", str(national), str(city), "--format", f"html:{page}").returncode == 0
+    html = page.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and "<td>科普日覆盖率目标</td><td>80%</td><td>90%</td>" in html
+    assert "<b>A6</b>" in html and html.count("<h2>") >= 4
 
 
 def test_a_record_of_an_unknown_schema_is_refused_and_an_older_one_reads(demo: Path) -> None:
