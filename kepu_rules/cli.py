@@ -57,6 +57,8 @@ def cli() -> None:
     \b
     kepu check                 assess the project in this folder (kepu.yaml)
     kepu explain A1            everything about one rule's outcome
+    kepu check --record        keep this run in history/; kepu history lists the records
+    kepu diff                  what changed between the two latest records
     kepu lint rulesets/        check rule files before any data is read
     kepu init my-district      scaffold a new project
     """
