@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from kepu_rules.dsl import ir as I
@@ -237,6 +237,8 @@ def commented_files(draw: st.DrawFn) -> str:
 
 @PROPERTY
 @given(commented_files())
+@example('规则集 A1 ""\n\n调整 A1 {\n  适用于 "" 且 0 属于   #\n    []\n}\n')  # a comment in a chain's last operand
+@example('规则集 A1 ""\n\n调整 A1 {\n  适用于 "" 且  # 在运算符之后\n    0 属于 []\n}\n')
 def test_formatting_keeps_comments_meaning_and_is_idempotent(text: str) -> None:
     original = parse(text)
     formatted = format_ruleset(original)
