@@ -313,15 +313,15 @@ class _Printer:
         self._comment_lines = sorted({c.line for c in comments})
 
     def _commented(self, span: Span, until: int) -> bool:
-        """Whether a comment stands inside `span` on a line before `until` (where the last piece that
-        could go on a line of its own starts): then what `span` covers is broken over lines, so the
-        comment keeps its place. A comment within the last piece is that piece's to place: it ends up
-        after the line either way, and breaking for it would not survive a second run."""
+        """Whether a comment stands inside `span` on a line before `until`."""
         i = bisect_left(self._comment_lines, span.line)
         return i < len(self._comment_lines) and self._comment_lines[i] < min(until, span.end_line)
 
-    def _last_piece_line(self, e: Expr, follow: Follow) -> int:
-        """The source line where the last piece `block` can put on a line of its own begins."""
+    def _broken_by_comment(self, e: Expr, follow: Follow) -> bool:
+        """Whether a comment inside `e` stands where `block` must break a line to keep it in place:
+        before the last piece that can go on a line of its own (a chain's last operand, a greedy
+        construct's tail), or so inside that piece. A comment within an unbreakable last piece ends up
+        after the line either way; breaking for it would not survive a second run."""
         piece: Expr | None = None
         if isinstance(e, And | Or):
             piece = _chain(e)[-1]
@@ -329,8 +329,11 @@ class _Printer:
             piece = e.operand
         elif _reach(e) == "any":
             piece = self._head_tail(e, follow)[1]
-        line = getattr(piece, "span", NO_SPAN).line if piece is not None else 0
-        return line or getattr(e, "span", NO_SPAN).end_line
+        if piece is None:
+            return False
+        span = getattr(e, "span", NO_SPAN)
+        until = getattr(piece, "span", NO_SPAN).line or span.end_line
+        return self._commented(span, until) or self._broken_by_comment(piece, follow)
 
     def kw(self, key: str) -> str:
         return _KW[key][self.zh]
@@ -503,7 +506,7 @@ class _Printer:
         broken there too when a comment stands inside it."""
         one_line = self.flat(e, level, follow)
         span = getattr(e, "span", NO_SPAN)
-        if display_width(one_line) <= avail and not self._commented(span, self._last_piece_line(e, follow)):
+        if display_width(one_line) <= avail and not self._broken_by_comment(e, follow):
             return [_at(one_line, span)]
         if _needs_parens(e, level, follow):
             inner = self.block(e, avail - len(INDENT))

@@ -239,6 +239,7 @@ def commented_files(draw: st.DrawFn) -> str:
 @given(commented_files())
 @example('规则集 A1 ""\n\n调整 A1 {\n  适用于 "" 且 0 属于   #\n    []\n}\n')  # a comment in a chain's last operand
 @example('规则集 A1 ""\n\n调整 A1 {\n  适用于 "" 且  # 在运算符之后\n    0 属于 []\n}\n')
+@example('规则集 A1 ""\n\n设定 x = 没有   #\n    x 满足 每个   #\n    x 满足 0\n\n参数 x = 今天\n')  # nested greedy bodies
 def test_formatting_keeps_comments_meaning_and_is_idempotent(text: str) -> None:
     original = parse(text)
     formatted = format_ruleset(original)
