@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from kepu_rules.diagnostics import Diagnostic, KepuError, Location
+from kepu_rules.diagnostics import Diagnostic, KepuError, Location, normalize_newlines, split_lines
 from kepu_rules.dsl.ast import RulesetFile
 from kepu_rules.i18n import Msg
 
@@ -23,7 +23,9 @@ def parse(text: str, path: str = "<string>") -> RulesetFile:
     from kepu_rules.dsl.syntax_errors import syntax_diagnostic
     from kepu_rules.dsl.transformer import to_ast
 
-    text = text.removeprefix("\ufeff")
+    # lark counts lines at LF only: a CR-only file would be one long line, and its positions `1:79`.
+    # With every line end an LF, the parser, the checker's spans and the quoted lines count alike.
+    text = normalize_newlines(text.removeprefix("\ufeff"))
     try:
         try:
             ruleset, problems = to_ast(text, path, MAX_NESTING)
@@ -55,7 +57,7 @@ def parse_file(path: str | Path) -> RulesetFile:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
-        line = data[: err.start].count(b"\n") + 1
+        line = len(split_lines(data[: err.start].decode("utf-8") + "x"))
         raise KepuError(Diagnostic(Location(str(path), line), Msg("规则集文件不是 UTF-8 编码",
                                                                   "the ruleset file is not UTF-8 encoded"),
                                    hint=Msg("用 UTF-8 编码另存该文件", "save the file as UTF-8"), code="encoding")) from None

@@ -6,7 +6,7 @@ import re
 
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-from kepu_rules.diagnostics import Diagnostic, Location, source_line_of
+from kepu_rules.diagnostics import Diagnostic, Location, source_line_of, split_lines
 from kepu_rules.i18n import Msg
 
 #: How each terminal is described to an author: (中文, English).
@@ -170,7 +170,9 @@ def syntax_diagnostic(err: UnexpectedInput, text: str, path: str) -> Diagnostic:
     if special is not None:
         message = special
     src = source_line_of(text, line)
-    typo = _keyword_typo_before(src or "", column)
+    typo = _keyword_typo_at(tok.type, src or "", column, set(err.expected))
+    if typo is None:
+        typo = _keyword_typo_before(src or "", column)
     if typo is not None:
         word, start, keyword = typo
         return Diagnostic(Location(path, line, start, line, start + len(word)),
@@ -188,36 +190,98 @@ def syntax_diagnostic(err: UnexpectedInput, text: str, path: str) -> Diagnostic:
     return Diagnostic(loc, message, source_line=src, hint=hint, code="syntax")
 
 
-#: Chinese keywords an author may mistype (每各 for 每个): a name this close to one, followed by another
-#: name where the parser stopped, was meant as the keyword.
-TYPO_KEYWORDS = ["每个", "所有", "至少有", "至多有", "恰好有", "其中", "满足", "没有", "存在", "且", "或", "每季度", "每月", "每年",
-                 "规则", "章节", "实体", "参数", "继承", "分值", "等级", "责任单位", "依据", "提示", "期限", "标签"]
+#: The commoner Chinese keywords, first where a slip is one character from several (每各: 每个, not 每年).
+PREFERRED_KEYWORDS = ["每个", "所有", "至少有", "至多有", "恰好有", "其中", "满足", "没有", "存在", "且", "或", "每季度", "每月",
+                      "每年", "规则", "章节", "实体", "参数", "继承", "分值", "等级", "责任单位", "依据", "提示", "期限", "标签"]
+
+#: Keywords that never come right before a name, so a slip of one is not what stopped the parser there.
+_NOT_BEFORE_A_NAME = {"UNIT", "TIME_UNIT", "ZH_TIME_UNIT", "ZH_POINT_UNIT", "TRUE", "FALSE", "TODAY", "BETWEEN_END",
+                      "ZH_BEFORE"}
+
+#: How far back from the column the word before is looked for: the regexes below stay linear on any line.
+_LOOK_BACK = 200
+
+
+def _best_keyword(word: str, terminals: set[str] | None) -> str | None:
+    """The keyword spelling `word` is a slip of (among `terminals`' spellings, or all keywords), if any."""
+    from kepu_rules.dsl.keywords import keyword_spellings
+    from kepu_rules.suggest import close_keyword
+
+    spellings = keyword_spellings()
+    pool = spellings if terminals is None else {t: spellings[t] for t in terminals if t in spellings}
+    if any(word.lower() == s or word == s for words in pool.values() for s in words):
+        return None
+    scored = []
+    for words in pool.values():
+        for s in words:
+            if s.count(" ") != word.count(" "):
+                continue
+            d = close_keyword(word, s)
+            if d is not None:
+                rank = PREFERRED_KEYWORDS.index(s) if s in PREFERRED_KEYWORDS else len(PREFERRED_KEYWORDS)
+                scored.append((d, rank, s))
+    return min(scored)[2] if scored else None
+
+
+def _keyword_typo_at(tok_type: str, line: str, column: int, expected: set[str]) -> tuple[str, int, str] | None:
+    """The name the parser stopped at, when it is a slip of a keyword the parser expected there (`ponits`).
+
+    Multi-word keywords (`is missing`) are compared with as many words of the line.
+    """
+    if tok_type != "NAME":
+        return None
+    from kepu_rules.dsl.keywords import keyword_spellings
+
+    spellings = keyword_spellings()
+    widths = sorted({s.count(" ") + 1 for t in expected if t in spellings for s in spellings[t]})
+    for width in widths:
+        m = re.compile(r"\w+" + r"[ \t]+\w+" * (width - 1)).match(line, column - 1)
+        if m is None:
+            continue
+        word = " ".join(m[0].split())
+        keyword = _best_keyword(word, expected)
+        if keyword is not None:
+            return m[0], column, keyword
+    return None
 
 
 def _keyword_typo_before(line: str, column: int) -> tuple[str, int, str] | None:
-    m = re.search(r"(\w+)\s+\w*$", line[: column - 1] + "x")
-    if m is None or not re.match(r"^[\u4e00-\u9fff]+$", m[1]) or m[1] in TYPO_KEYWORDS:
-        return None
-    import difflib
+    """The name before where the parser stopped, when it is a slip of a keyword (`每各 街道`, `eahc Street`).
 
-    # Ties go to the keyword listed first (the commoner one), not to difflib's string order.
-    scored = [(difflib.SequenceMatcher(None, m[1], kw).ratio(), -i, kw) for i, kw in enumerate(TYPO_KEYWORDS)
-              if len(kw) == len(m[1])]
-    best = max(scored, default=None)
-    if best is None or best[0] < 0.5:
+    The parser read the slip as a name and stopped at the next word. A Chinese slip is taken whatever
+    follows; an English word before a stop is more often a name in its own right, so only one followed
+    by another word is taken.
+    """
+    base = max(0, column - 1 - _LOOK_BACK)
+    m = re.search(r"(\w+)\s+\w*$", line[base : column - 1] + "x")
+    if m is None:
         return None
-    return m[1], m.start(1) + 1, best[2]
+    word = m[1]
+    if not _is_cjk_word(word) and not re.match(r"\w", line[column - 1 : column]):
+        return None
+    from kepu_rules.dsl.keywords import keyword_spellings
+
+    terminals = {t for t in keyword_spellings() if t not in _NOT_BEFORE_A_NAME}
+    keyword = _best_keyword(word, terminals)
+    if keyword is None:
+        return None
+    return word, base + m.start(1) + 1, keyword
+
+
+def _is_cjk_word(word: str) -> bool:
+    return re.match(r"^[\u4e00-\u9fff]+$", word) is not None
 
 
 def _glued_word_before(line: str, column: int) -> tuple[str, int, str] | None:
     """The word just before `column` if it starts with a Chinese keyword glued to a name."""
-    m = re.search(r"(\w+)\s*$", line[: column - 1])
+    base = max(0, column - 1 - _LOOK_BACK)
+    m = re.search(r"(\w+)\s*$", line[base : column - 1])
     if m is None:
         return None
     word = m[1]
     for kw in GLUABLE_KEYWORDS:
         if word.startswith(kw) and len(word) > len(kw):
-            return word, m.start(1) + 1, kw
+            return word, base + m.start(1) + 1, kw
     return None
 
 
@@ -292,7 +356,7 @@ def _unexpected_end(err: UnexpectedInput, text: str, path: str) -> Diagnostic:
                           source_line=source_line_of(text, line),
                           hint=Msg("在规则或章节的末尾补上“}”", "add the missing `}` at the end of the block"),
                           code="syntax")
-    lines = text.splitlines() or [""]
+    lines = split_lines(text) or [""]
     line = len(lines)
     expected = describe_expected(set(getattr(err, "expected", ()) or ()))
     return Diagnostic(Location(path, line, len(lines[-1]) + 1),
@@ -305,7 +369,7 @@ def _unclosed_brace(text: str) -> tuple[int, int] | None:
     stack: list[tuple[int, int]] = []
     in_str: str | None = None
     closers = {'"': '"', "“": "”", "「": "」"}
-    for lineno, line in enumerate(text.splitlines(), 1):
+    for lineno, line in enumerate(split_lines(text), 1):
         i = 0
         while i < len(line):
             ch = line[i]
