@@ -209,7 +209,7 @@ def _best_keyword(word: str, terminals: set[str] | None) -> str | None:
 
     spellings = keyword_spellings()
     pool = spellings if terminals is None else {t: spellings[t] for t in terminals if t in spellings}
-    if any(word.lower() == s or word == s for words in pool.values() for s in words):
+    if any(word == s for words in pool.values() for s in words):
         return None
     scored = []
     for words in pool.values():
@@ -314,9 +314,13 @@ def _hint_for_token(tok_type: str, found: str, expected: set[str], rest: str = "
     if "STRING" in expected and tok_type in ("LBRACE", "POINTS", "SEVERITY", "OWNER"):
         return Msg("规则编号后面要写标题，例如：rule A1 \"每个街道设置科普标识\"",
                    'a rule needs a title after its id, e.g. rule A1 "Every street has a sign"')
+    if tok_type == "NAME" and found.lower() in ("percent", "pct", "百分比"):
+        return Msg("百分数写成数字紧跟“%”，例如 80%", "write a percent as the number followed by `%`, e.g. 80%")
     if tok_type == "NAME" and "HAS" in expected:
         return Msg("在条件前加“满足”（has），例如：每个 社区 满足 有科普活动室",
                    "put `has` (满足) before the condition, e.g. each 社区 has 有科普活动室")
+    if ("RPAR" in expected and tok_type in ("RBRACE", "$END")) or expected == {"RPAR", "COMMA"}:
+        return Msg("前面有一个“(”没有闭合：在这里之前补上“)”", "a `(` before this is never closed: add the `)` before it")
     if tok_type == "RBRACE" and "RBRACE" not in expected:
         return Msg("规则的大括号里要写一个条件", "a rule's braces must hold a condition")
     if tok_type == "MAY_BE_EMPTY" or (tok_type == "LPAR" and _MARK_AHEAD.match(found + rest)):
