@@ -74,17 +74,19 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
-#: Characters quoted on each side of the column: a diagnostic on a very long line (a generated rule, a
-#: minified file) quotes this window of it, so rendering costs the same on a 5 MB line as on a short one.
+#: Terminal cells quoted on each side of the column: a diagnostic on a very long line (a generated rule,
+#: a title pasted whole) quotes this window of it, so rendering costs the same on a 5 MB line as on a
+#: short one. Lines up to WIDEST cells are quoted whole.
 QUOTE_WINDOW = 60
+WIDEST = 2 * QUOTE_WINDOW + 20
 ELLIPSIS = "…"
 
 
 def quote(source_line: str, loc: Location) -> tuple[str, str]:
     """The part of a source line to print under a diagnostic, and the caret line marking the column.
 
-    Lines longer than about twice QUOTE_WINDOW are cut to QUOTE_WINDOW characters each side of the
-    column, with an ellipsis where text was left out; the mark is cut at the window's end.
+    A line wider than WIDEST cells is cut to QUOTE_WINDOW cells each side of the column, with an
+    ellipsis where text was left out; the mark stops at the window's end.
     """
     src = source_line.rstrip("\r\n")
     col = min(max((loc.column or 1) - 1, 0), len(src))
@@ -93,9 +95,16 @@ def quote(source_line: str, loc: Location) -> tuple[str, str]:
     else:
         end = col + 1
     start, stop = 0, len(src)
-    if len(src) > 2 * QUOTE_WINDOW + 20:
-        start = max(0, col - QUOTE_WINDOW)
-        stop = min(len(src), col + QUOTE_WINDOW)
+    # Measured only when it can matter, and never over more than WIDEST characters.
+    if len(src) > WIDEST or (len(src) > WIDEST // 2 and display_width(src) > WIDEST):
+        start, width = col, 0
+        while start > 0 and width + display_width(src[start - 1]) <= QUOTE_WINDOW:
+            start -= 1
+            width += display_width(src[start])
+        stop, width = col, 0
+        while stop < len(src) and width + display_width(src[stop]) <= QUOTE_WINDOW:
+            width += display_width(src[stop])
+            stop += 1
     shown = (ELLIPSIS if start > 0 else "") + src[start:stop] + (ELLIPSIS if stop < len(src) else "")
     prefix = (ELLIPSIS if start > 0 else "") + src[start:col]
     pad = "".join("\t" if ch == "\t" else " " * display_width(ch) for ch in prefix)
