@@ -214,3 +214,15 @@ def test_check_speaks_the_rulesets_language_when_the_project_names_none(tmp_path
     (tmp_path / "kepu.yaml").write_text(project + "language: zh\n", encoding="utf-8")
     result = _kepu("check", cwd=tmp_path)
     assert "错误: 未知名称“promient”" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("end", ["\n", "\r\n", "\r"])
+def test_a_line_not_in_utf8_is_named_whatever_the_line_ends(end: str, tmp_path: Path) -> None:
+    lines = ['ruleset demo "Demo" version "2026" language en', "entity Base { key name: text }",
+             "# 科普基地（GBK）", 'section "Sites" { }']
+    data = end.join(lines[:2]).encode("utf-8") + end.encode() + lines[2].encode("gbk") + end.encode() \
+        + lines[3].encode("utf-8")
+    (tmp_path / "r.kepu").write_bytes(data)
+    result = _kepu("lint", "r.kepu", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "r.kepu:3: error: the ruleset file is not UTF-8 encoded" in result.stderr, result.stderr
