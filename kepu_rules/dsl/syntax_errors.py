@@ -172,7 +172,7 @@ def syntax_diagnostic(err: UnexpectedInput, text: str, path: str) -> Diagnostic:
     src = source_line_of(text, line)
     typo = _keyword_typo_at(tok.type, src or "", column, set(err.expected))
     if typo is None:
-        typo = _keyword_typo_before(src or "", column)
+        typo = _keyword_typo_before(src or "", column, text)
     if typo is not None:
         word, start, keyword = typo
         return Diagnostic(Location(path, line, start, line, start + len(word)),
@@ -202,6 +202,11 @@ _NOT_BEFORE_A_NAME = {"UNIT", "TIME_UNIT", "ZH_TIME_UNIT", "ZH_POINT_UNIT", "TRU
 _LOOK_BACK = 200
 
 
+#: Words authors reach for that mean a keyword without being a slip of its spelling.
+SYNONYMS = {"includes": "contains", "include": "contains", "having": "has", "whose": "where", "that": "where",
+            "is null": "is missing", "is empty": "is missing", "包括": "包含", "大于等于": "不低于", "小于等于": "不高于"}
+
+
 def _best_keyword(word: str, terminals: set[str] | None) -> str | None:
     """The keyword spelling `word` is a slip of (among `terminals`' spellings, or all keywords), if any."""
     from kepu_rules.dsl.keywords import keyword_spellings
@@ -211,6 +216,9 @@ def _best_keyword(word: str, terminals: set[str] | None) -> str | None:
     pool = spellings if terminals is None else {t: spellings[t] for t in terminals if t in spellings}
     if any(word == s for words in pool.values() for s in words):
         return None
+    synonym = SYNONYMS.get(word.lower())
+    if synonym is not None and any(synonym in words for words in pool.values()):
+        return synonym
     scored = []
     for words in pool.values():
         for s in words:
@@ -245,7 +253,7 @@ def _keyword_typo_at(tok_type: str, line: str, column: int, expected: set[str]) 
     return None
 
 
-def _keyword_typo_before(line: str, column: int) -> tuple[str, int, str] | None:
+def _keyword_typo_before(line: str, column: int, text: str) -> tuple[str, int, str] | None:
     """The name before where the parser stopped, when it is a slip of a keyword (`每各 街道`, `eahc Street`).
 
     The parser read the slip as a name and stopped at the next word. A Chinese slip is taken whatever
@@ -259,6 +267,8 @@ def _keyword_typo_before(line: str, column: int) -> tuple[str, int, str] | None:
     word = m[1]
     if not _is_cjk_word(word) and not re.match(r"\w", line[column - 1 : column]):
         return None
+    if _declared(word, text):
+        return None  # a field or entity named `note` is not a mistyped `not`
     from kepu_rules.dsl.keywords import keyword_spellings
 
     terminals = {t for t in keyword_spellings() if t not in _NOT_BEFORE_A_NAME}
@@ -266,6 +276,13 @@ def _keyword_typo_before(line: str, column: int) -> tuple[str, int, str] | None:
     if keyword is None:
         return None
     return word, base + m.start(1) + 1, keyword
+
+
+def _declared(name: str, text: str) -> bool:
+    """Whether the text declares `name` (a field, entity, param or fact)."""
+    n = re.escape(name)
+    return re.search(rf"(?<!\w){n}\s*(?:[:：]|->|→)", text) is not None or re.search(
+        rf"(?:entity|实体|param|参数|fact|指标)\s+{n}(?!\w)", text) is not None
 
 
 def _is_cjk_word(word: str) -> bool:
