@@ -336,6 +336,10 @@ def _hint_for_token(tok_type: str, found: str, expected: set[str], rest: str = "
     if tok_type == "NAME" and "HAS" in expected:
         return Msg("在条件前加“满足”（has），例如：每个 社区 满足 有科普活动室",
                    "put `has` (满足) before the condition, e.g. each 社区 has 有科普活动室")
+    if expected == {"LBRACK"}:
+        return Msg('列表要写在方括号里，例如：级别 属于 ["市级", "省级"]', 'a list is written in brackets, e.g. level in ["city", "province"]')
+    if tok_type == "MINUS" and expected == {"NUMBER"}:
+        return Msg("这里的数字不能为负", "this number cannot be negative")
     if ("RPAR" in expected and tok_type in ("RBRACE", "$END")) or expected == {"RPAR", "COMMA"}:
         return Msg("前面有一个“(”没有闭合：在这里之前补上“)”", "a `(` before this is never closed: add the `)` before it")
     if tok_type == "RBRACE" and "RBRACE" not in expected:
@@ -355,6 +359,10 @@ def _unexpected_char(err: UnexpectedCharacters, text: str, path: str, line: int,
     if ch in "\"“「":
         return Diagnostic(loc, Msg("引号没有闭合", "this quote is never closed"), source_line=src,
                           hint=Msg("在同一行内补上结束引号", "close the text on the same line"), code="syntax")
+    if ch in "%％" and not re.search(r"\d\s*$", text[max(0, pos - 20):pos]):
+        # `%80`: the sign before the number, where no percent was meant to be refused.
+        return Diagnostic(loc, Msg("百分号应写在数字后面", "the percent sign goes after the number"), source_line=src,
+                          hint=Msg("写成 80%", "write 80%"), code="syntax")
     if ch in "%％":
         return Diagnostic(loc, Msg("此处不能用百分数", "a percent is not allowed here"), source_line=src,
                           hint=Msg("“至少 N 个”数的是个数；要求比例请写 覆盖率(实体 其中 条件) >= 80%",
