@@ -226,3 +226,15 @@ def test_a_line_not_in_utf8_is_named_whatever_the_line_ends(end: str, tmp_path: 
     result = _kepu("lint", "r.kepu", cwd=tmp_path)
     assert result.returncode == 2
     assert "r.kepu:3: error: the ruleset file is not UTF-8 encoded" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("end", ["\r\n", "\r"])
+def test_fmt_rewrites_crlf_and_cr_only_files_to_lf(end: str, tmp_path: Path) -> None:
+    """The parser reads every line end as LF; fmt still sees the file's own line ends and makes them LF."""
+    text = 'ruleset demo "Demo" version "2026"\nlanguage en\n\nentity Base {\n  key name: text\n}\n'
+    path = tmp_path / "r.kepu"
+    path.write_bytes(text.replace("\n", end).encode("utf-8"))
+    assert _kepu("fmt", "--check", "r.kepu", cwd=tmp_path).returncode == 1
+    assert _kepu("fmt", "r.kepu", cwd=tmp_path).returncode == 0
+    assert path.read_bytes() == text.encode("utf-8")
+    assert _kepu("fmt", "--check", "r.kepu", cwd=tmp_path).returncode == 0
