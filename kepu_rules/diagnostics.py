@@ -141,19 +141,19 @@ def normalize_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
-def split_lines(text: str) -> list[str]:
-    """A text's lines, split only at LF, CRLF and CR (the line ends positions count)."""
-    lines = LINE_END.split(text)
+def split_lines(text: str, line_ends: re.Pattern[str] = LINE_END) -> list[str]:
+    """A text's lines, split only at LF, CRLF and CR (the line ends positions count), or at `line_ends`."""
+    lines = line_ends.split(text)
     if lines and lines[-1] == "":
         lines.pop()
     return lines
 
 
-def source_line_of(text: str, line: int) -> str | None:
-    """The 1-based line of a text, for quoting under a diagnostic."""
+def source_line_of(text: str, line: int, line_ends: re.Pattern[str] = LINE_END) -> str | None:
+    """The 1-based line of a text, for quoting under a diagnostic (YAML's positions pass YAML's line ends)."""
     if line <= 0:
         return None
-    lines = split_lines(text)
+    lines = split_lines(text, line_ends)
     return lines[line - 1] if line <= len(lines) else None
 
 
