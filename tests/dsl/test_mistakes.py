@@ -21,8 +21,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kepu_rules.cli import cli
+from tests.dsl.test_parser_fuzz import mutated_rulesets
 
 HERE = Path(__file__).parent / "mistakes"
 CASES = HERE / "cases"
@@ -238,3 +241,36 @@ def test_fmt_rewrites_crlf_and_cr_only_files_to_lf(end: str, tmp_path: Path) -> 
     assert _kepu("fmt", "r.kepu", cwd=tmp_path).returncode == 0
     assert path.read_bytes() == text.encode("utf-8")
     assert _kepu("fmt", "--check", "r.kepu", cwd=tmp_path).returncode == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Line ends: the same mistakes, written with LF, CRLF or CR, are reported at the same places
+# ---------------------------------------------------------------------------------------------
+
+
+def _diagnostics_of(text: str) -> list[tuple[int | None, int | None, str | None, str]]:
+    from kepu_rules.diagnostics import KepuError
+    from kepu_rules.dsl.parse import parse
+
+    try:
+        parse(text, "r.kepu")
+    except KepuError as err:
+        return [(d.location.line, d.location.column, d.source_line, d.render("en")) for d in err.diagnostics]
+    return []
+
+
+@pytest.mark.parametrize("name", [n for n in stored_names() if not (CASES / n).is_dir()])
+def test_every_line_end_style_gives_the_same_positions(name: str) -> None:
+    text = (CASES / f"{name}.kepu").read_bytes().decode("utf-8")
+    lf = text.replace("\r\n", "\n").replace("\r", "\n")
+    expected = _diagnostics_of(lf)
+    for end in ("\r\n", "\r"):
+        assert _diagnostics_of(lf.replace("\n", end)) == expected
+
+
+@settings(max_examples=150, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated_rulesets(), st.sampled_from(["\r\n", "\r"]))
+def test_near_miss_texts_give_the_same_positions_with_any_line_ends(text: str, end: str) -> None:
+    # Strings may hold escaped line ends only; the mutations may also make raw ones, which end the line.
+    lf = text.replace("\r\n", "\n").replace("\r", "\n")
+    assert _diagnostics_of(lf.replace("\n", end)) == _diagnostics_of(lf)
