@@ -163,13 +163,15 @@ def syntax_diagnostic(err: UnexpectedInput, text: str, path: str) -> Diagnostic:
     end_col = (tok.end_column or column + len(found)) if tok.end_line == tok.line else None
     loc = Location(path, line, column, tok.end_line, end_col)
     expected = describe_expected(set(err.expected))
-    src_line = source_line_of(text, line) or ""
-    hint = _hint_for_token(tok.type, found, set(err.expected), src_line[column - 1 + len(found):])
+    src = source_line_of(text, line)
+    src_line = src or ""
+    after = column - 1 + len(found)
+    hint = _hint_for_token(tok.type, found, set(err.expected), src_line[after : after + _LOOK_BACK],
+                           src_line[max(0, column - 1 - _LOOK_BACK) : column - 1])
     message = Msg(f"此处不应出现“{found}”，应为：{expected.zh}", f"unexpected {found!r}; expected {expected.en}")
     special = _special_message(tok.type, found, set(err.expected))
     if special is not None:
         message = special
-    src = source_line_of(text, line)
     typo = _keyword_typo_at(tok.type, src or "", column, set(err.expected))
     if typo is None:
         typo = _keyword_typo_before(src or "", column, text)
@@ -316,8 +318,16 @@ def _special_message(tok_type: str, found: str, expected: set[str]) -> Msg | Non
 _MARK_AHEAD = re.compile(r"[(（]\s*(?:may\s+be\s+empty|可为空)\s*[)）]")
 
 
-def _hint_for_token(tok_type: str, found: str, expected: set[str], rest: str = "") -> Msg | None:
-    """A hint for an unexpected token; `rest` is the text of its line after it."""
+def _hint_for_token(tok_type: str, found: str, expected: set[str], rest: str = "", before: str = "") -> Msg | None:
+    """A hint for an unexpected token; `rest` is the text of its line after it, `before` the text before it."""
+    words = before.split()
+    if "STRING" in expected and words and words[-1] in ("section", "章节"):
+        return Msg('章节后面要写带引号的标题，例如：章节 "阵地建设" {', 'a section needs a quoted title, e.g. section "Sites" {')
+    if tok_type == "RULE" and "SECTION" in expected:
+        return Msg('规则要写在章节里：章节 "阵地建设" { 规则 A1 "…" { … } }',
+                   'a rule goes inside a section: section "Sites" { rule A1 "..." { ... } }')
+    if tok_type == "SEMI" and not words:
+        return Msg("注释以 # 或 // 开头", "comments start with # or //")
     if tok_type == "NAME":
         for kw in GLUABLE_KEYWORDS:
             if found.startswith(kw) and len(found) > len(kw):
@@ -356,6 +366,9 @@ def _unexpected_char(err: UnexpectedCharacters, text: str, path: str, line: int,
     ch = text[pos] if pos < len(text) else ""
     src = source_line_of(text, line)
     loc = Location(path, line, column)
+    if ch in "'‘’":
+        return Diagnostic(loc, Msg("文字要用双引号括起来", "texts are written in double quotes"), source_line=src,
+                          hint=Msg('写成 "…" 或 “…”', 'write "..." (or “...”)'), code="syntax")
     if ch in "\"“「":
         return Diagnostic(loc, Msg("引号没有闭合", "this quote is never closed"), source_line=src,
                           hint=Msg("在同一行内补上结束引号", "close the text on the same line"), code="syntax")
