@@ -565,6 +565,8 @@ def test_cmd(paths: tuple[Path, ...], verbose: bool, lang: str | None) -> None:
     files = [p for path in paths for p in (
         sorted(f for f in path.rglob("*.yaml") if f.parent.name == "tests" or f.name.endswith(".test.yaml"))
         if path.is_dir() else [path])]
+    if lang is None and files:
+        chosen = _test_file_lang(files[0])
     passed = failed = 0
     problems: list[Diagnostic] = []
     for file in files:
@@ -585,6 +587,20 @@ def test_cmd(paths: tuple[Path, ...], verbose: bool, lang: str | None) -> None:
         fail_with(KepuError(problems), chosen)
     click.echo(f"{passed} passed, {failed} failed")
     sys.exit(exitcodes.FAIL if failed else exitcodes.PASS)
+
+
+def _test_file_lang(file: Path) -> Lang:
+    """The language the ruleset a rule-test file names declares, else zh (a broken file is reported later)."""
+    import yaml
+
+    from kepu_rules.dsl.parse import declared_language_of
+    from kepu_rules.engine.resolve import locate_ruleset
+
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8-sig"))
+        return declared_language_of(locate_ruleset(str(data["ruleset"]), file.parent)) or "zh"
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, TypeError, KeyError, KepuError):
+        return "zh"
 
 
 # -- plugins, init, tui -----------------------------------------------------------------------

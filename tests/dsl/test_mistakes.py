@@ -274,3 +274,16 @@ def test_near_miss_texts_give_the_same_positions_with_any_line_ends(text: str, e
     # Strings may hold escaped line ends only; the mutations may also make raw ones, which end the line.
     lf = text.replace("\r\n", "\n").replace("\r", "\n")
     assert _diagnostics_of(lf.replace("\n", end)) == _diagnostics_of(lf)
+
+
+def test_kepu_test_speaks_the_language_of_the_ruleset_it_tests(tmp_path: Path) -> None:
+    rules = (CASES / "en_unknown_field.kepu").read_text(encoding="utf-8").replace("promient", "prominent")
+    (tmp_path / "rules.kepu").write_text(rules, encoding="utf-8")
+    case = ("ruleset: rules.kepu\nas_of: 2026-11-22\ncases:\n  - name: no sign\n    rule: A1\n    facts:\n"
+            "      Street: [{name: East}]\n      Sign: []\n    expect: pass\n")
+    (tmp_path / "a1.yaml").write_text(case, encoding="utf-8")
+    result = _kepu("test", "a1.yaml", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert "FAIL A1 no sign" in result.stdout and "expected pass" in result.stdout, result.stdout
+    result = _kepu("test", "a1.yaml", "--lang", "zh", cwd=tmp_path)
+    assert "FAIL A1 no sign" in result.stdout and "expected pass" not in result.stdout, result.stdout
