@@ -160,10 +160,15 @@ def source_line_of(text: str, line: int, line_ends: re.Pattern[str] = LINE_END) 
 def with_source_lines(diagnostics: list[Diagnostic], text_of: Callable[[str], str | None]) -> list[Diagnostic]:
     """Diagnostics with the quoted source line filled in from `text_of(path)` where missing."""
     out = []
+    lines_of: dict[str, list[str] | None] = {}  # each file split once, however many diagnostics it has
     for d in diagnostics:
         if d.source_line is None and d.location.line:
-            text = text_of(d.location.path)
-            if text is not None:
-                d = replace(d, source_line=source_line_of(text, d.location.line))
+            path = d.location.path
+            if path not in lines_of:
+                text = text_of(path)
+                lines_of[path] = None if text is None else split_lines(text)
+            lines = lines_of[path]
+            if lines is not None:
+                d = replace(d, source_line=lines[d.location.line - 1] if 0 < d.location.line <= len(lines) else None)
         out.append(d)
     return out
