@@ -203,6 +203,8 @@ def test_lint_speaks_each_rulesets_declared_language_unless_told() -> None:
     assert "错误: “ponits”不是关键词" in result.stderr
     result = _kepu("fmt", en, cwd=CASES)
     assert "error: 'ponits' is not a keyword" in result.stderr
+    result = _kepu("show", en, cwd=CASES)
+    assert result.returncode == 2 and "error: 'ponits' is not a keyword" in result.stderr
 
 
 def test_check_speaks_the_rulesets_language_when_the_project_names_none(tmp_path: Path) -> None:
