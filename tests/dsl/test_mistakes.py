@@ -282,3 +282,18 @@ def test_kepu_test_speaks_the_language_of_the_ruleset_it_tests(tmp_path: Path) -
     assert "FAIL A1 no sign" in result.stdout and "expected pass" in result.stdout, result.stdout
     result = _kepu("test", "a1.yaml", "--lang", "zh", cwd=tmp_path)
     assert "FAIL A1 no sign" in result.stdout and "expected pass" not in result.stdout, result.stdout
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ('ruleset demo "Demo" version "1" language en\nentity X { key a: text }\n', "en"),
+    ('规则集 示范区 "某区"\n    版本 "2026"\n    语言 zh   # 中文提示\n\n参数 x = 1\n', "zh"),
+    ('ruleset demo "language en" version "1"\nsection "s" { }\n', None),  # a title is not a declaration
+    ('# language en\nruleset demo "Demo"\n', None),  # nor is a comment
+    ('ruleset demo "Demo"\nentity X { key a: text }\nlanguage en\n', None),  # past the header
+    ('ruleset demo "Demo" version "1" language 中国\n', None),  # no language kepu knows: the parser says so
+])
+def test_the_declared_language_is_read_from_the_header_only(text: str, lang: str | None) -> None:
+    from kepu_rules.dsl.parse import declared_language
+
+    assert declared_language(text) == lang
+    assert declared_language(text.replace("\n", "\r")) == lang
