@@ -49,6 +49,13 @@ def _guess_lang(explicit: str | None) -> Lang:
     return normalize_lang(explicit, "zh")
 
 
+def _ruleset_lang(explicit: str | None, path: Path) -> Lang:
+    """--lang, else the language the ruleset file declares (`language en`), else zh."""
+    from kepu_rules.dsl.parse import declared_language_of
+
+    return normalize_lang(explicit, declared_language_of(path) or "zh") if path.is_file() else _guess_lang(explicit)
+
+
 @click.group(context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, "-V", "--version", prog_name="kepu")
 def cli() -> None:
@@ -418,11 +425,14 @@ def lint(paths: tuple[Path, ...], strict: bool, lang: str | None) -> None:
     from kepu_rules.dsl.checker import check
     from kepu_rules.engine.resolve import resolve
 
-    chosen = _guess_lang(lang)
     seen: set[tuple[str, int | None, int | None, str, str]] = set()
     errors = warnings = files = 0
+    langs: set[Lang] = set()
     for path in _kepu_files(paths):
         files += 1
+        # Each file's diagnostics speak its own declared language unless --lang says otherwise.
+        file_lang = _ruleset_lang(lang, path)
+        langs.add(file_lang)
         found: list[Diagnostic] = []
         try:
             found = list(check(resolve(path)).warnings)
@@ -435,9 +445,10 @@ def lint(paths: tuple[Path, ...], strict: bool, lang: str | None) -> None:
                 # the file was named on the command line or reached as a built-in ruleset).
                 continue
             seen.add(key)
-            click.echo(d.render(chosen), err=d.is_error)
+            click.echo(d.render(file_lang), err=d.is_error)
             errors += d.is_error
             warnings += not d.is_error
+    chosen = langs.pop() if len(langs) == 1 else _guess_lang(lang)
     if files == 0:
         click.echo("没有找到 .kepu 文件" if chosen == "zh" else "no .kepu files found", err=True)
         sys.exit(exitcodes.INPUT_ERROR)
@@ -485,8 +496,10 @@ def fmt(paths: tuple[Path, ...], check_only: bool, lang: str | None) -> None:
         try:
             tree = parse_file(path)
         except KepuError as err:
-            fail_with(err, chosen)
-        original = tree.text
+            fail_with(err, _ruleset_lang(lang, path))
+        # The file as it is: the parsed text has every line end made an LF, and CRLF or CR-only files
+        # are not in the canonical layout.
+        original = path.read_bytes().decode("utf-8").removeprefix("\ufeff")
         formatted = format_ruleset(tree, lang)  # type: ignore[arg-type]
         if formatted == original:
             continue
@@ -529,7 +542,9 @@ def show(path: Path, effective: bool, lang: str | None) -> None:
 
     chosen = _guess_lang(lang)
     try:
-        resolved = resolve(locate_ruleset(str(path), Path.cwd()))
+        located = locate_ruleset(str(path), Path.cwd())
+        chosen = _ruleset_lang(lang, located)
+        resolved = resolve(located)
         check(resolved)
     except KepuError as err:
         fail_with(err, chosen)
@@ -550,6 +565,8 @@ def test_cmd(paths: tuple[Path, ...], verbose: bool, lang: str | None) -> None:
     files = [p for path in paths for p in (
         sorted(f for f in path.rglob("*.yaml") if f.parent.name == "tests" or f.name.endswith(".test.yaml"))
         if path.is_dir() else [path])]
+    if lang is None and files:
+        chosen = _test_file_lang(files[0])
     passed = failed = 0
     problems: list[Diagnostic] = []
     for file in files:
@@ -570,6 +587,20 @@ def test_cmd(paths: tuple[Path, ...], verbose: bool, lang: str | None) -> None:
         fail_with(KepuError(problems), chosen)
     click.echo(f"{passed} passed, {failed} failed")
     sys.exit(exitcodes.FAIL if failed else exitcodes.PASS)
+
+
+def _test_file_lang(file: Path) -> Lang:
+    """The language the ruleset a rule-test file names declares, else zh (a broken file is reported later)."""
+    import yaml
+
+    from kepu_rules.dsl.parse import declared_language_of
+    from kepu_rules.engine.resolve import locate_ruleset
+
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8-sig"))
+        return declared_language_of(locate_ruleset(str(data["ruleset"]), file.parent)) or "zh"
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, TypeError, KeyError, KepuError):
+        return "zh"
 
 
 # -- plugins, init, tui -----------------------------------------------------------------------

@@ -166,7 +166,7 @@ class _RawConfig(BaseModel):
 
     district: NonEmptyText
     ruleset: NonEmptyText
-    language: Annotated[Lang, BeforeValidator(_language)] = "zh"
+    language: Annotated[Lang | None, BeforeValidator(_language)] = None  # None: the ruleset's, else zh
     as_of: Annotated[date | None, BeforeValidator(_optional_date)] = None
     pass_mark: Annotated[float | None, BeforeValidator(_score)] = None
     params: dict[str, Annotated[Any, BeforeValidator(_param_value)]] = Field(default_factory=dict)
@@ -335,12 +335,24 @@ def load_config(path: Path) -> ProjectConfig:
         raise KepuError(problems)
 
     config = ProjectConfig(
-        path=path, base_dir=path.parent, district=raw.district, ruleset=raw.ruleset, language=raw.language,
+        path=path, base_dir=path.parent, district=raw.district, ruleset=raw.ruleset,
+        language=raw.language or _ruleset_language(raw.ruleset, path.parent),
         as_of=raw.as_of or date.today(), pass_mark=raw.pass_mark, params=dict(raw.params),
         waivers=raw.waivers, history=raw.history, sources=sources,
     )
     config._document = doc
     return config
+
+
+def _ruleset_language(ruleset: str, base_dir: Path) -> Lang:
+    """The language the project's ruleset declares (`language en`), for a kepu.yaml that names none."""
+    from kepu_rules.dsl.parse import declared_language_of
+    from kepu_rules.engine.resolve import locate_ruleset
+
+    try:
+        return declared_language_of(locate_ruleset(ruleset, base_dir)) or "zh"
+    except KepuError:
+        return "zh"  # a ruleset that cannot be found is reported when it is loaded
 
 
 def _default_source_name(options: Mapping[str, Any], type_name: str) -> str:

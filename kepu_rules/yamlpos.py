@@ -26,6 +26,7 @@ _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 # The line breaks YAML counts (str.splitlines also splits on form feeds and the like, which YAML does not,
 # so using it would put carets on the wrong line).
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+YAML_LINE_BREAK = _LINE_BREAK
 
 
 class Span(NamedTuple):

@@ -9,7 +9,7 @@ Canonical choices:
 
 - one spelling per keyword and language (the `_KW` table); comparison operators are the ASCII symbols
   in both languages (`=` for equality, `>=` ...), punctuation is always ASCII, dates are ISO, percents
-  are written `80%`, strings `"..."` with `\\"`, `\\\\`, `\\n`, `\\t` escapes;
+  are written `80%`, strings `"..."` with `\\"`, `\\\\`, `\\n`, `\\r`, `\\t` escapes;
 - header lines, then declarations separated by a blank line, except that runs of one-line declarations
   of one kind (`param`, `set`, `fact`, `drop`) stay together;
 - entity fields and override metadata one per line, indented 2; rules indented 2 inside their section,
@@ -175,7 +175,9 @@ def format_expr(expr: Expr, lang: Lang = "en") -> str:
 
 def quote(text: str) -> str:
     """A `"..."` string literal that the transformer's `unquote` reads back as `text`."""
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
+    # A raw CR would end the line (positions count CR as a line end), so it is escaped like LF.
+    escaped = (text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+               .replace("\t", "\\t"))
     return f'"{escaped}"'
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 
-from kepu_rules.diagnostics import Diagnostic, KepuError, Location
+from kepu_rules.diagnostics import Diagnostic, KepuError, Location, normalize_newlines, split_lines
 from kepu_rules.dsl.ast import RulesetFile
-from kepu_rules.i18n import Msg
+from kepu_rules.i18n import Lang, Msg
 
 
 def parse(text: str, path: str = "<string>") -> RulesetFile:
@@ -23,7 +24,9 @@ def parse(text: str, path: str = "<string>") -> RulesetFile:
     from kepu_rules.dsl.syntax_errors import syntax_diagnostic
     from kepu_rules.dsl.transformer import to_ast
 
-    text = text.removeprefix("\ufeff")
+    # lark counts lines at LF only: a CR-only file would be one long line, and its positions `1:79`.
+    # With every line end an LF, the parser, the checker's spans and the quoted lines count alike.
+    text = normalize_newlines(text.removeprefix("\ufeff"))
     try:
         try:
             ruleset, problems = to_ast(text, path, MAX_NESTING)
@@ -55,7 +58,7 @@ def parse_file(path: str | Path) -> RulesetFile:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
-        line = data[: err.start].count(b"\n") + 1
+        line = len(split_lines(data[: err.start].decode("utf-8") + "x"))
         raise KepuError(Diagnostic(Location(str(path), line), Msg("规则集文件不是 UTF-8 编码",
                                                                   "the ruleset file is not UTF-8 encoded"),
                                    hint=Msg("用 UTF-8 编码另存该文件", "save the file as UTF-8"), code="encoding")) from None
@@ -67,3 +70,36 @@ def _with_source(problems: list[Diagnostic], text: str) -> list[Diagnostic]:
     from kepu_rules.diagnostics import with_source_lines
 
     return with_source_lines(problems, lambda _path: text)
+
+
+#: The words that begin a declaration, and so end the header, in both languages.
+_DECL_WORD = re.compile(r"^\s*(?:param|参数|set|设定|entity|实体|extend|扩展|fact|指标|section|章节|override|调整|drop|删除|rule|规则)(?!\w)")
+_LANGUAGE = re.compile(r"(?:^|\s)(?:language|语言)[ \t]+(\w+)")
+_QUOTED = re.compile(r'"(?:[^"\\\n]|\\.)*"|“[^”\n]*”|「[^」\n]*」')
+_COMMENT = re.compile(r"(#|//).*$")
+
+
+def declared_language(text: str) -> Lang | None:
+    """The language a ruleset's header declares (`language en`), read without parsing the file.
+
+    Diagnostics speak the ruleset's language, and a file with a syntax error has no parsed header to
+    ask; so the header is scanned: its lines up to the first declaration, titles and comments removed.
+    """
+    header: list[str] = []
+    for n, line in enumerate(split_lines(text[:20_000].removeprefix("\ufeff"))):
+        if n >= 40 or _DECL_WORD.match(line) or "{" in line or "｛" in line:
+            break
+        header.append(_COMMENT.sub("", _QUOTED.sub(" ", line)))
+    m = _LANGUAGE.search(" ".join(header))
+    if m is None:
+        return None
+    value = m[1].lower()
+    return "en" if value in ("en", "english", "英文") else "zh" if value in ("zh", "中文") else None
+
+
+def declared_language_of(path: str | Path) -> Lang | None:
+    """`declared_language` of a file; None when it cannot be read (reading it again reports why)."""
+    try:
+        return declared_language(Path(path).read_bytes()[:20_000].decode("utf-8", errors="replace"))
+    except OSError:
+        return None

@@ -231,42 +231,75 @@ def _build(text: str, builder: Builder, max_depth: int) -> Any:
     parser_state = _ParserState(states)
     lexer = LexerThread.from_text(tables.lexer, text)
     assert lexer.state is not None
-    for token in chain(lexer.lex(parser_state), _end_token(lexer.state)):
-        kind = token.type
-        while True:
-            action = actions[states[-1]].get(kind)
-            if isinstance(action, str):  # a `?rule` that is its only child: the node stays as it is
-                states[-1] = actions[states[-2]][action]  # type: ignore[assignment]  # a state: gotos shift
-                continue
-            if isinstance(action, int):  # shift
-                states.append(action)
-                values.append(token)
-                firsts.append(token)
-                lasts.append(token)
-                heights.append(0)
-                break
-            if action is None:
-                expected = {s for s in actions[states[-1]] if s.isupper()}
-                raise UnexpectedToken(token, expected, state=parser_state, interactive_parser=None)
-            size, name, level, shape, method = action
-            top = len(values) - size
-            height = max(heights[top:]) + level
-            if height > max_depth:
-                raise TooDeep
-            children = values[top:] if shape is None else shape(values[top:])
-            if method is None:
-                value = children
-            else:
-                builder.first, builder.last = firsts[top], lasts[-1]
-                value = method(builder, children)
-            goto = actions[states[top]][name]
-            if goto == end:
-                return value
-            del values[top + 1 :], states[top + 1 :], firsts[top + 1 :], heights[top + 1 :]
-            values[top], heights[top], lasts[top] = value, height, lasts[-1]
-            del lasts[top + 1 :]
-            states.append(goto)  # type: ignore[arg-type]
+    try:
+        for token in chain(lexer.lex(parser_state), _end_token(lexer.state)):
+            kind = token.type
+            while True:
+                action = actions[states[-1]].get(kind)
+                if isinstance(action, str):  # a `?rule` that is its only child: the node stays as it is
+                    states[-1] = actions[states[-2]][action]  # type: ignore[assignment]  # a state: gotos shift
+                    continue
+                if isinstance(action, int):  # shift
+                    states.append(action)
+                    values.append(token)
+                    firsts.append(token)
+                    lasts.append(token)
+                    heights.append(0)
+                    break
+                if action is None:
+                    expected = {s for s in actions[states[-1]] if s.isupper()}
+                    raise UnexpectedToken(token, expected, state=parser_state, interactive_parser=None)
+                size, name, level, shape, method = action
+                top = len(values) - size
+                height = max(heights[top:]) + level
+                if height > max_depth:
+                    raise TooDeep
+                children = values[top:] if shape is None else shape(values[top:])
+                if method is None:
+                    value = children
+                else:
+                    builder.first, builder.last = firsts[top], lasts[-1]
+                    value = method(builder, children)
+                goto = actions[states[top]][name]
+                if goto == end:
+                    return value
+                del values[top + 1 :], states[top + 1 :], firsts[top + 1 :], heights[top + 1 :]
+                values[top], heights[top], lasts[top] = value, height, lasts[-1]
+                del lasts[top + 1 :]
+                states.append(goto)  # type: ignore[arg-type]
+    except UnexpectedToken as err:
+        # Raised here, or by lark's contextual lexer for a token the state has no action for: either way
+        # with every terminal the state has an action for, which LALR's merged lookaheads make too many.
+        accepted = {s for s in err.expected if _accepts(actions, end, states, s)}
+        err.expected = accepted or err.expected
+        raise
     raise AssertionError("unreachable: lark's tables end every text in a reduction to `start` or an error")
+
+
+def _accepts(actions: dict[int, dict[str, int | str | _Reduce]], end: int, states: list[int], symbol: str) -> bool:
+    """Whether the parser, in `states`, would shift `symbol` after the reductions it calls for.
+
+    LALR merges the lookaheads of a rule used in several places: after a rule's title the table also
+    reduces on `entity` or `drop`, which may follow a title only in the file's header. What an error
+    says was expected is what would actually be read, not every lookahead of the state.
+    """
+    stack = list(states)
+    while True:
+        action = actions[stack[-1]].get(symbol)
+        if action is None:
+            return False
+        if isinstance(action, int):
+            return True
+        if isinstance(action, str):
+            stack[-1] = actions[stack[-2]][action]  # type: ignore[assignment]  # a state: gotos shift
+            continue
+        size, name = action[0], action[1]
+        if size:
+            del stack[len(stack) - size:]
+        goto = actions[stack[-1]][name]
+        if goto == end:
+            return symbol == "$END"
+        stack.append(goto)  # type: ignore[arg-type]
 
 
 def _end_token(state: LexerState) -> Iterator[Token]:

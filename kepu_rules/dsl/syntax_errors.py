@@ -6,7 +6,7 @@ import re
 
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-from kepu_rules.diagnostics import Diagnostic, Location, source_line_of
+from kepu_rules.diagnostics import Diagnostic, Location, source_line_of, split_lines
 from kepu_rules.i18n import Msg
 
 #: How each terminal is described to an author: (中文, English).
@@ -163,14 +163,18 @@ def syntax_diagnostic(err: UnexpectedInput, text: str, path: str) -> Diagnostic:
     end_col = (tok.end_column or column + len(found)) if tok.end_line == tok.line else None
     loc = Location(path, line, column, tok.end_line, end_col)
     expected = describe_expected(set(err.expected))
-    src_line = source_line_of(text, line) or ""
-    hint = _hint_for_token(tok.type, found, set(err.expected), src_line[column - 1 + len(found):])
+    src = source_line_of(text, line)
+    src_line = src or ""
+    after = column - 1 + len(found)
+    hint = _hint_for_token(tok.type, found, set(err.expected), src_line[after : after + _LOOK_BACK],
+                           src_line[max(0, column - 1 - _LOOK_BACK) : column - 1])
     message = Msg(f"此处不应出现“{found}”，应为：{expected.zh}", f"unexpected {found!r}; expected {expected.en}")
     special = _special_message(tok.type, found, set(err.expected))
     if special is not None:
         message = special
-    src = source_line_of(text, line)
-    typo = _keyword_typo_before(src or "", column)
+    typo = _keyword_typo_at(tok.type, src or "", column, set(err.expected))
+    if typo is None:
+        typo = _keyword_typo_before(src or "", column, text)
     if typo is not None:
         word, start, keyword = typo
         return Diagnostic(Location(path, line, start, line, start + len(word)),
@@ -188,36 +192,115 @@ def syntax_diagnostic(err: UnexpectedInput, text: str, path: str) -> Diagnostic:
     return Diagnostic(loc, message, source_line=src, hint=hint, code="syntax")
 
 
-#: Chinese keywords an author may mistype (每各 for 每个): a name this close to one, followed by another
-#: name where the parser stopped, was meant as the keyword.
-TYPO_KEYWORDS = ["每个", "所有", "至少有", "至多有", "恰好有", "其中", "满足", "没有", "存在", "且", "或", "每季度", "每月", "每年",
-                 "规则", "章节", "实体", "参数", "继承", "分值", "等级", "责任单位", "依据", "提示", "期限", "标签"]
+#: The commoner Chinese keywords, first where a slip is one character from several (每各: 每个, not 每年).
+PREFERRED_KEYWORDS = ["每个", "所有", "至少有", "至多有", "恰好有", "其中", "满足", "没有", "存在", "且", "或", "每季度", "每月",
+                      "每年", "规则", "章节", "实体", "参数", "继承", "分值", "等级", "责任单位", "依据", "提示", "期限", "标签"]
+
+#: Keywords that never come right before a name, so a slip of one is not what stopped the parser there.
+_NOT_BEFORE_A_NAME = {"UNIT", "TIME_UNIT", "ZH_TIME_UNIT", "ZH_POINT_UNIT", "TRUE", "FALSE", "TODAY", "BETWEEN_END",
+                      "ZH_BEFORE"}
+
+#: How far back from the column the word before is looked for: the regexes below stay linear on any line.
+_LOOK_BACK = 200
 
 
-def _keyword_typo_before(line: str, column: int) -> tuple[str, int, str] | None:
-    m = re.search(r"(\w+)\s+\w*$", line[: column - 1] + "x")
-    if m is None or not re.match(r"^[\u4e00-\u9fff]+$", m[1]) or m[1] in TYPO_KEYWORDS:
+#: Words authors reach for that mean a keyword without being a slip of its spelling.
+SYNONYMS = {"includes": "contains", "include": "contains", "having": "has", "whose": "where", "that": "where",
+            "is null": "is missing", "is empty": "is missing", "包括": "包含", "大于等于": "不低于", "小于等于": "不高于"}
+
+
+def _best_keyword(word: str, terminals: set[str] | None) -> str | None:
+    """The keyword spelling `word` is a slip of (among `terminals`' spellings, or all keywords), if any."""
+    from kepu_rules.dsl.keywords import keyword_spellings
+    from kepu_rules.suggest import close_keyword
+
+    spellings = keyword_spellings()
+    pool = spellings if terminals is None else {t: spellings[t] for t in terminals if t in spellings}
+    if any(word == s for words in pool.values() for s in words):
         return None
-    import difflib
+    synonym = SYNONYMS.get(word.lower())
+    if synonym is not None and any(synonym in words for words in pool.values()):
+        return synonym
+    scored = []
+    for words in pool.values():
+        for s in words:
+            if s.count(" ") != word.count(" "):
+                continue
+            d = close_keyword(word, s)
+            if d is not None:
+                rank = PREFERRED_KEYWORDS.index(s) if s in PREFERRED_KEYWORDS else len(PREFERRED_KEYWORDS)
+                scored.append((d, rank, s))
+    return min(scored)[2] if scored else None
 
-    # Ties go to the keyword listed first (the commoner one), not to difflib's string order.
-    scored = [(difflib.SequenceMatcher(None, m[1], kw).ratio(), -i, kw) for i, kw in enumerate(TYPO_KEYWORDS)
-              if len(kw) == len(m[1])]
-    best = max(scored, default=None)
-    if best is None or best[0] < 0.5:
+
+def _keyword_typo_at(tok_type: str, line: str, column: int, expected: set[str]) -> tuple[str, int, str] | None:
+    """The name the parser stopped at, when it is a slip of a keyword the parser expected there (`ponits`).
+
+    Multi-word keywords (`is missing`) are compared with as many words of the line.
+    """
+    if tok_type != "NAME":
         return None
-    return m[1], m.start(1) + 1, best[2]
+    from kepu_rules.dsl.keywords import keyword_spellings
+
+    spellings = keyword_spellings()
+    widths = sorted({s.count(" ") + 1 for t in expected if t in spellings for s in spellings[t]})
+    for width in widths:
+        m = re.compile(r"\w+" + r"[ \t]+\w+" * (width - 1)).match(line, column - 1)
+        if m is None:
+            continue
+        word = " ".join(m[0].split())
+        keyword = _best_keyword(word, expected)
+        if keyword is not None:
+            return m[0], column, keyword
+    return None
+
+
+def _keyword_typo_before(line: str, column: int, text: str) -> tuple[str, int, str] | None:
+    """The name before where the parser stopped, when it is a slip of a keyword (`每各 街道`, `eahc Street`).
+
+    The parser read the slip as a name and stopped at the next word. A Chinese slip is taken whatever
+    follows; an English word before a stop is more often a name in its own right, so only one followed
+    by another word is taken.
+    """
+    base = max(0, column - 1 - _LOOK_BACK)
+    m = re.search(r"(\w+)\s+\w*$", line[base : column - 1] + "x")
+    if m is None:
+        return None
+    word = m[1]
+    if not _is_cjk_word(word) and not re.match(r"\w", line[column - 1 : column]):
+        return None
+    if _declared(word, text):
+        return None  # a field or entity named `note` is not a mistyped `not`
+    from kepu_rules.dsl.keywords import keyword_spellings
+
+    terminals = {t for t in keyword_spellings() if t not in _NOT_BEFORE_A_NAME}
+    keyword = _best_keyword(word, terminals)
+    if keyword is None:
+        return None
+    return word, base + m.start(1) + 1, keyword
+
+
+def _declared(name: str, text: str) -> bool:
+    """Whether the text declares `name` (a field, entity, param or fact)."""
+    n = re.escape(name)
+    return re.search(rf"(?<!\w){n}\s*(?:[:：]|->|→)", text) is not None or re.search(
+        rf"(?:entity|实体|param|参数|fact|指标)\s+{n}(?!\w)", text) is not None
+
+
+def _is_cjk_word(word: str) -> bool:
+    return re.match(r"^[\u4e00-\u9fff]+$", word) is not None
 
 
 def _glued_word_before(line: str, column: int) -> tuple[str, int, str] | None:
     """The word just before `column` if it starts with a Chinese keyword glued to a name."""
-    m = re.search(r"(\w+)\s*$", line[: column - 1])
+    base = max(0, column - 1 - _LOOK_BACK)
+    m = re.search(r"(\w+)\s*$", line[base : column - 1])
     if m is None:
         return None
     word = m[1]
     for kw in GLUABLE_KEYWORDS:
         if word.startswith(kw) and len(word) > len(kw):
-            return word, m.start(1) + 1, kw
+            return word, base + m.start(1) + 1, kw
     return None
 
 
@@ -235,8 +318,16 @@ def _special_message(tok_type: str, found: str, expected: set[str]) -> Msg | Non
 _MARK_AHEAD = re.compile(r"[(（]\s*(?:may\s+be\s+empty|可为空)\s*[)）]")
 
 
-def _hint_for_token(tok_type: str, found: str, expected: set[str], rest: str = "") -> Msg | None:
-    """A hint for an unexpected token; `rest` is the text of its line after it."""
+def _hint_for_token(tok_type: str, found: str, expected: set[str], rest: str = "", before: str = "") -> Msg | None:
+    """A hint for an unexpected token; `rest` is the text of its line after it, `before` the text before it."""
+    words = before.split()
+    if "STRING" in expected and words and words[-1] in ("section", "章节"):
+        return Msg('章节后面要写带引号的标题，例如：章节 "阵地建设" {', 'a section needs a quoted title, e.g. section "Sites" {')
+    if tok_type == "RULE" and "SECTION" in expected:
+        return Msg('规则要写在章节里：章节 "阵地建设" { 规则 A1 "…" { … } }',
+                   'a rule goes inside a section: section "Sites" { rule A1 "..." { ... } }')
+    if tok_type == "SEMI" and not words:
+        return Msg("注释以 # 或 // 开头", "comments start with # or //")
     if tok_type == "NAME":
         for kw in GLUABLE_KEYWORDS:
             if found.startswith(kw) and len(found) > len(kw):
@@ -250,9 +341,17 @@ def _hint_for_token(tok_type: str, found: str, expected: set[str], rest: str = "
     if "STRING" in expected and tok_type in ("LBRACE", "POINTS", "SEVERITY", "OWNER"):
         return Msg("规则编号后面要写标题，例如：rule A1 \"每个街道设置科普标识\"",
                    'a rule needs a title after its id, e.g. rule A1 "Every street has a sign"')
+    if tok_type == "NAME" and found.lower() in ("percent", "pct", "百分比"):
+        return Msg("百分数写成数字紧跟“%”，例如 80%", "write a percent as the number followed by `%`, e.g. 80%")
     if tok_type == "NAME" and "HAS" in expected:
         return Msg("在条件前加“满足”（has），例如：每个 社区 满足 有科普活动室",
                    "put `has` (满足) before the condition, e.g. each 社区 has 有科普活动室")
+    if expected == {"LBRACK"}:
+        return Msg('列表要写在方括号里，例如：级别 属于 ["市级", "省级"]', 'a list is written in brackets, e.g. level in ["city", "province"]')
+    if tok_type == "MINUS" and expected == {"NUMBER"}:
+        return Msg("这里的数字不能为负", "this number cannot be negative")
+    if ("RPAR" in expected and tok_type in ("RBRACE", "$END")) or expected == {"RPAR", "COMMA"}:
+        return Msg("前面有一个“(”没有闭合：在这里之前补上“)”", "a `(` before this is never closed: add the `)` before it")
     if tok_type == "RBRACE" and "RBRACE" not in expected:
         return Msg("规则的大括号里要写一个条件", "a rule's braces must hold a condition")
     if tok_type == "MAY_BE_EMPTY" or (tok_type == "LPAR" and _MARK_AHEAD.match(found + rest)):
@@ -267,9 +366,16 @@ def _unexpected_char(err: UnexpectedCharacters, text: str, path: str, line: int,
     ch = text[pos] if pos < len(text) else ""
     src = source_line_of(text, line)
     loc = Location(path, line, column)
+    if ch in "'‘’":
+        return Diagnostic(loc, Msg("文字要用双引号括起来", "texts are written in double quotes"), source_line=src,
+                          hint=Msg('写成 "…" 或 “…”', 'write "..." (or “...”)'), code="syntax")
     if ch in "\"“「":
         return Diagnostic(loc, Msg("引号没有闭合", "this quote is never closed"), source_line=src,
                           hint=Msg("在同一行内补上结束引号", "close the text on the same line"), code="syntax")
+    if ch in "%％" and not re.search(r"\d\s*$", text[max(0, pos - 20):pos]):
+        # `%80`: the sign before the number, where no percent was meant to be refused.
+        return Diagnostic(loc, Msg("百分号应写在数字后面", "the percent sign goes after the number"), source_line=src,
+                          hint=Msg("写成 80%", "write 80%"), code="syntax")
     if ch in "%％":
         return Diagnostic(loc, Msg("此处不能用百分数", "a percent is not allowed here"), source_line=src,
                           hint=Msg("“至少 N 个”数的是个数；要求比例请写 覆盖率(实体 其中 条件) >= 80%",
@@ -292,7 +398,7 @@ def _unexpected_end(err: UnexpectedInput, text: str, path: str) -> Diagnostic:
                           source_line=source_line_of(text, line),
                           hint=Msg("在规则或章节的末尾补上“}”", "add the missing `}` at the end of the block"),
                           code="syntax")
-    lines = text.splitlines() or [""]
+    lines = split_lines(text) or [""]
     line = len(lines)
     expected = describe_expected(set(getattr(err, "expected", ()) or ()))
     return Diagnostic(Location(path, line, len(lines[-1]) + 1),
@@ -305,7 +411,7 @@ def _unclosed_brace(text: str) -> tuple[int, int] | None:
     stack: list[tuple[int, int]] = []
     in_str: str | None = None
     closers = {'"': '"', "“": "”", "「": "」"}
-    for lineno, line in enumerate(text.splitlines(), 1):
+    for lineno, line in enumerate(split_lines(text), 1):
         i = 0
         while i < len(line):
             ch = line[i]

@@ -84,7 +84,7 @@ def parse_date(text: str) -> dt.date:
 
 def unquote(text: str) -> str:
     if text.startswith('"'):
-        return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m[1], m[1]), text[1:-1])
+        return re.sub(r"\\(.)", lambda m: {"n": "\n", "r": "\r", "t": "\t"}.get(m[1], m[1]), text[1:-1])
     return text[1:-1]  # “...” and 「...」 have no escapes
 
 

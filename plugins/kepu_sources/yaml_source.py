@@ -15,6 +15,7 @@ from kepu_rules.facts.schema import EntityDef, FieldDef, ScalarDef
 from kepu_rules.facts.table import FactTable, Row, ScalarFact, SourceData, Value
 from kepu_rules.i18n import Msg
 from kepu_rules.sources import Source, SourceContext, SourceOptions
+from kepu_rules.yamlpos import YAML_LINE_BREAK
 
 from .columns import CACHE_PER_COLUMN, norm_header
 from .common import Problems, did_you_mean, find_entity, listing, options_of, read_bytes, shown_path
@@ -87,7 +88,7 @@ def _compose(text: str, shown: str) -> Node | None:
         raise KepuError(Diagnostic(
             Location(shown, line=line, column=column),
             Msg(f"{shown} 不是有效的 YAML：{problem}", f"{shown} is not valid YAML: {problem}"),
-            source_line=source_line_of(text, line) if line else None,
+            source_line=source_line_of(text, line, YAML_LINE_BREAK) if line else None,
             code="bad-yaml")) from None
     except yaml.YAMLError as exc:
         raise KepuError(Diagnostic(
@@ -129,11 +130,11 @@ class _Reader:
 
     def problem(self, node: Node, message: Msg, hint: Msg | None = None, code: str = "bad-yaml-data") -> None:
         self.problems.add(Diagnostic(self.span(node), message, hint=hint,
-                                     source_line=source_line_of(self.text, node.start_mark.line + 1), code=code))
+                                     source_line=source_line_of(self.text, node.start_mark.line + 1, YAML_LINE_BREAK), code=code))
 
     def add_error(self, error: KepuError, node: Node) -> None:
         """Add a coercion error, quoting the source line under it."""
-        line = source_line_of(self.text, node.start_mark.line + 1)
+        line = source_line_of(self.text, node.start_mark.line + 1, YAML_LINE_BREAK)
         for d in error.diagnostics:
             self.problems.add(dataclasses.replace(d, location=self.span(node), source_line=line))
 

@@ -73,7 +73,7 @@ rule_ids = st.one_of(
     st.sampled_from(("A1", "B7", "甲1", "D_7", "第三条")),
     st.from_regex(r"[A-Z][0-9]{1,2}(?:[-.][0-9]{1,2}){1,2}", fullmatch=True),
 )
-# Any text: the formatter escapes `"`, `\`, newlines and tabs; other control characters are kept raw.
+# Any text: the formatter escapes `"`, `\`, line ends (LF, CR) and tabs; other control characters are kept raw.
 texts = st.text(st.characters(exclude_categories=("Cs",)), max_size=12)
 
 

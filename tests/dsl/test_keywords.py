@@ -10,13 +10,14 @@ spellings from the built parser itself, so a new alternative cannot slip past th
 from __future__ import annotations
 
 from collections.abc import Callable
-from itertools import combinations, product
+from itertools import combinations
 
 import pytest
 
 from kepu_rules.diagnostics import KepuError
 from kepu_rules.dsl import ast as A
 from kepu_rules.dsl.formatter import format_ruleset
+from kepu_rules.dsl.keywords import spellings
 from kepu_rules.dsl.parse import parse
 from kepu_rules.dsl.parser import lark_parser
 from kepu_rules.dsl.transformer import CMP_OPS, COUNT_OPS, PERIODS, TIME_UNITS
@@ -35,72 +36,6 @@ SHARED = {
 # ---------------------------------------------------------------------------------------------
 # The spellings of a terminal, from its regex
 # ---------------------------------------------------------------------------------------------
-
-
-def spellings(regex: str) -> set[str]:
-    """Every text a keyword regex matches, multi-word keywords with one space between the words.
-
-    Understands the subset kepu.lark uses for keywords (literals, `(?:...)`, `|`, `?`, `\\s+`, escaped
-    punctuation, `(?!...)` guards, which match no text); anything else is an error, so a terminal
-    written another way is noticed rather than half read.
-    """
-    alternatives, end = _alternatives(regex, 0)
-    if end != len(regex):
-        raise ValueError(f"unbalanced ')' at {end} in {regex!r}")
-    return alternatives
-
-
-def _alternatives(regex: str, i: int) -> tuple[set[str], int]:
-    found: set[str] = set()
-    while True:
-        seq, i = _sequence(regex, i)
-        found |= seq
-        if i < len(regex) and regex[i] == "|":
-            i += 1
-            continue
-        return found, i
-
-
-def _sequence(regex: str, i: int) -> tuple[set[str], int]:
-    texts = {""}
-    while i < len(regex) and regex[i] not in "|)":
-        atom, i = _atom(regex, i)
-        if i < len(regex) and regex[i] in "?+":
-            # `x?` is x or nothing; `\s+` (the only `+`) is one space, the canonical spelling.
-            atom = atom | {""} if regex[i] == "?" else atom
-            i += 1
-        texts = {a + b for a, b in product(texts, atom)}
-    return texts, i
-
-
-def _atom(regex: str, i: int) -> tuple[set[str], int]:
-    ch = regex[i]
-    if regex.startswith("(?:", i):
-        inner, i = _alternatives(regex, i + 3)
-        return inner, _close(regex, i)
-    if regex.startswith("(?!", i):
-        # A guard such as (?!\w): skip its body, which may use classes this reader does not expand.
-        depth, i = 1, i + 3
-        while depth:
-            depth += {"(": 1, ")": -1}.get(regex[i], 0)
-            i += 2 if regex[i] == "\\" else 1
-        return {""}, i
-    if ch == "\\":
-        escaped = regex[i + 1]
-        if escaped == "s":
-            return {" "}, i + 2
-        if escaped.isalnum():
-            raise ValueError(f"unsupported escape \\{escaped} in {regex!r}")
-        return {escaped}, i + 2
-    if ch in "([.*{^$":
-        raise ValueError(f"unsupported regex syntax {ch!r} at {i} in {regex!r}")
-    return {ch}, i + 1
-
-
-def _close(regex: str, i: int) -> int:
-    if i >= len(regex) or regex[i] != ")":
-        raise ValueError(f"missing ')' at {i} in {regex!r}")
-    return i + 1
 
 
 def test_spellings_reads_the_grammar_subset() -> None:

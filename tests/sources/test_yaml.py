@@ -112,6 +112,18 @@ def test_bad_values_point_at_the_value_with_a_caret(tmp_path: Path) -> None:
         "    help: write a whole number such as 12, 1,234 or 3万")
 
 
+@pytest.mark.parametrize("end", ["\n", "\r\n", "\r"])
+def test_a_bad_value_quotes_its_own_line_whatever_the_line_ends(tmp_path: Path, end: str) -> None:
+    # YAML breaks lines at LF, CRLF, CR and also U+2028 (here inside a quoted name): the line quoted is
+    # the one the position names, counted as YAML counts.
+    text = end.join(["科普活动:", "  - 名称: \"讲座\u2028一\"", "    参与人数: 三十", ""])
+    (tmp_path / "基础.yaml").write_bytes(text.encode("utf-8"))
+    with pytest.raises(KepuError) as caught:
+        read(YamlSource, tmp_path, path="基础.yaml")
+    [d] = caught.value.diagnostics
+    assert (d.location.line, d.location.column, d.source_line) == (4, 11, "    参与人数: 三十")
+
+
 def test_unknown_names_get_a_did_you_mean(tmp_path: Path) -> None:
     assert _error(tmp_path, "社群: []\n") == (
         "基础.yaml:1:1: error: the ruleset has no entity '社群'\n"
