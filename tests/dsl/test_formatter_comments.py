@@ -4,6 +4,7 @@ and, when it changes the keyword language, nothing of the meaning (the checked I
 from __future__ import annotations
 
 import dataclasses
+import os
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -290,7 +291,9 @@ def check_texts(files: dict[str, str]) -> Any:
     with tempfile.TemporaryDirectory() as folder:
         for name, text in files.items():
             (Path(folder) / name).write_text(text, encoding="utf-8")
-        return checked_dump(check(resolve(Path(folder) / next(iter(files)))))
+        rules, types, schema, warnings = checked_dump(check(resolve(Path(folder) / next(iter(files)))))
+        # each call has a folder of its own: a warning is the same wherever the files are
+        return rules, types, schema, [w.replace(folder + os.sep, "") for w in warnings]
 
 
 NATIONAL = ROOT / "rulesets" / "national"
