@@ -38,10 +38,12 @@ CONFIGS = [pytest.param(*spec, id=spec[0]) for spec in SPECS]
 # -- helpers ----------------------------------------------------------------------------------------
 
 
-def copy_demo(root: Path) -> Path:
-    """Copy the demo to root/examples/demo-district and make root/rulesets the repository's rulesets."""
+def copy_demo(root: Path, *, history: bool = False) -> Path:
+    """Copy the demo to root/examples/demo-district and make root/rulesets the repository's rulesets.
+
+    The shipped records (history/) are left out unless `history`: most tests record runs of their own."""
     work = root / "examples" / "demo-district"
-    shutil.copytree(DEMO, work)
+    shutil.copytree(DEMO, work, ignore=None if history else shutil.ignore_patterns("history"))
     try:
         (root / "rulesets").symlink_to(REPO / "rulesets", target_is_directory=True)
     except OSError:  # no symlinks (e.g. Windows without the privilege): a copy does as well
