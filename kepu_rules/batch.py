@@ -9,6 +9,11 @@ one exactly as `kepu check` would, and ranks them:
 2. then by score as a percentage of the maximum, higher first;
 3. then by fewer veto failures; ties are broken by folder name, so the order is always the same.
 
+Over time: each project's latest record before its assessment date (its history folder, `kepu check
+--record`) is its previous position. A district's line carries that record's score, and its rank among
+the districts' previous records, so a ranking shows who moved up or down and by how much. With
+`record`, each project's run is kept in its history folder as `kepu check --record` does.
+
 A project with input errors never stops the batch: it is listed with its diagnostics. Projects are
 assessed in up to `workers` processes (default 2); the result does not depend on the number of
 workers or on which finishes first. The ranking holds no timestamps, so it is reproducible.
@@ -66,6 +71,19 @@ class RankedGap(_Model):
     owner: str | None = None
 
 
+class PreviousRecord(_Model):
+    """Where a district stood at its previous record (the latest one before this assessment's date)."""
+
+    as_of: date
+    verdict: RankVerdict
+    score: float
+    max_score: float
+    percent: float
+    veto_failures: int = 0
+    rebuilt: bool = False
+    rank: int | None = None  # among the districts' previous records
+
+
 class RankedDistrict(_Model):
     """One project's line in the ranking."""
 
@@ -88,6 +106,11 @@ class RankedDistrict(_Model):
     #: Set when assessing this project met an internal error (a bug, not its input): the file holding
     #: the traceback and the versions (kepu_rules.crash), or "" when none could be written.
     internal_error: str | None = None
+    previous: PreviousRecord | None = None  # None: no record before this assessment's date
+    #: Since the previous record: places gained (positive: moved up), and percent points gained (a
+    #: percent, not points: the two runs may have different maxima). None without a previous record.
+    rank_change: int | None = None
+    score_change: float | None = None
 
     def sort_key(self) -> tuple[int, float, int, str]:
         return (VERDICT_ORDER[self.verdict], -(self.percent if self.percent is not None else -1.0),
@@ -182,6 +205,42 @@ def _gaps(report: Report, limit: int = GAP_LIMIT) -> list[RankedGap]:
                       repair=r.repair or r.hint or "", owner=r.owner) for r in todo[:limit]]
 
 
+def _previous(report: Report) -> PreviousRecord:
+    s = report.summary
+    return PreviousRecord(as_of=report.as_of, verdict=s.verdict.value, score=s.score, max_score=s.max_score,
+                          percent=round(s.score / s.max_score * 100, 2) if s.max_score else 0.0,
+                          veto_failures=len(s.veto_failures), rebuilt=bool(report.record and report.record.rebuilt))
+
+
+def _over_time(report: Report, cfg: Any, record: bool, lang: Lang) -> tuple[PreviousRecord | None, list[DiagnosticInfo]]:
+    """The project's previous record, and the run kept as a record when asked. A record that cannot be
+    read is a warning (the district is ranked without its previous position); a record that cannot be
+    written is an error (asked for and not done: exit 2), the district still ranked."""
+    from dataclasses import replace
+
+    from kepu_rules.diagnostics import Diagnostic, KepuError, Location
+    from kepu_rules.history.records import entries, load_record, write_record
+    from kepu_rules.i18n import Msg
+
+    found: list[DiagnosticInfo] = []
+    previous: PreviousRecord | None = None
+    before = [e for e in entries(cfg.history_path) if e.date < report.as_of]
+    if before:
+        try:
+            previous = _previous(load_record(before[-1].path))
+        except KepuError as err:
+            found += [_diagnostic_info(replace(d, severity="warning"), lang) for d in err.diagnostics]
+    if record:
+        try:
+            write_record(report, cfg.history_path, cfg.base_dir)
+        except OSError as err:
+            d = Diagnostic(Location(str(cfg.history_path)),
+                           Msg(f"无法写入记录：{err.strerror or err}", f"cannot write the record: {err.strerror or err}"),
+                           code="record-unwritable")
+            found.append(_diagnostic_info(d, lang))
+    return previous, found
+
+
 def entry_from_report(report: Report, folder: str) -> RankedDistrict:
     """A project's line from its report."""
     s = report.summary
@@ -215,8 +274,10 @@ def _district_name(project: Path) -> str:
 
 def assess_project(project: Path, lang: Lang = "zh", folder: str | None = None,
                    params: Mapping[str, str] | None = None, pass_mark: float | None = None,
-                   as_of: date | None = None, engine: Engine = "auto") -> RankedDistrict:
-    """Assess one project; wrong input (and any failure of ours) becomes an `error` entry, never an exception."""
+                   as_of: date | None = None, engine: Engine = "auto", record: bool = False) -> RankedDistrict:
+    """Assess one project; wrong input (and any failure of ours) becomes an `error` entry, never an exception.
+
+    The entry carries the project's previous record; with `record` the run is kept as a record."""
     from kepu_rules.config import load_config
     from kepu_rules.diagnostics import Diagnostic, KepuError, Location
     from kepu_rules.engine.assess import assess
@@ -232,7 +293,8 @@ def assess_project(project: Path, lang: Lang = "zh", folder: str | None = None,
         if as_of is not None:
             cfg = cfg.model_copy(update={"as_of": as_of})
         report = assess(cfg, params=params or {}, engine=engine).report(lang, pass_mark)
-        return entry_from_report(report, shown)
+        previous, notes = _over_time(report, cfg, record, lang)
+        return entry_from_report(report, shown).model_copy(update={"previous": previous, "diagnostics": notes})
     except KepuError as err:
         infos = [_diagnostic_info(d, lang) for d in err.diagnostics if d.is_error] or \
                 [_diagnostic_info(d, lang) for d in err.diagnostics]
@@ -246,13 +308,13 @@ def assess_project(project: Path, lang: Lang = "zh", folder: str | None = None,
         return entry.model_copy(update={"internal_error": str(path) if path is not None else ""})
 
 
-_Job = tuple[str, str, Lang, dict[str, str], float | None, date | None, "Engine"]
+_Job = tuple[str, str, Lang, dict[str, str], float | None, date | None, "Engine", bool]
 
 
 def _assess_job(job: _Job) -> RankedDistrict:
     import gc
 
-    project, folder, lang, params, pass_mark, as_of, engine = job
+    project, folder, lang, params, pass_mark, as_of, engine, record = job
     # No automatic collection while a project is assessed, one full collection after it: a project's
     # garbage is what it leaves at the end, so the young-generation collections that would run every
     # few hundred allocations find next to nothing (without them: 146-158 ms per province project
@@ -260,7 +322,7 @@ def _assess_job(job: _Job) -> RankedDistrict:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return assess_project(Path(project), lang, folder, params, pass_mark, as_of, engine)
+        return assess_project(Path(project), lang, folder, params, pass_mark, as_of, engine, record)
     finally:
         # `kepu` defers full collections (kepu_rules.gc_policy); one per project keeps a worker that
         # assesses dozens of them at the size of one. What survives the first project (modules, the
@@ -282,8 +344,13 @@ _frozen = False  # whether this process has frozen its long-lived objects
 
 
 def rank(entries: Sequence[RankedDistrict]) -> list[RankedDistrict]:
-    """Entries sorted and numbered 1..n; `error` entries last and unnumbered."""
+    """Entries sorted and numbered 1..n; `error` entries last and unnumbered. The districts with a
+    previous record are ranked the same way by it, which gives each its previous rank."""
     ordered = sorted(entries, key=RankedDistrict.sort_key)
+    before = sorted((e for e in ordered if e.verdict != "error" and e.previous is not None),
+                    key=lambda e: (VERDICT_ORDER[e.previous.verdict], -e.previous.percent,  # type: ignore[union-attr]
+                                   e.previous.veto_failures, e.folder))  # type: ignore[union-attr]
+    previous_rank = {e.folder: i for i, e in enumerate(before, 1)}
     out = []
     n = 0
     for e in ordered:
@@ -291,7 +358,12 @@ def rank(entries: Sequence[RankedDistrict]) -> list[RankedDistrict]:
             out.append(e.model_copy(update={"rank": None}))
         else:
             n += 1
-            out.append(e.model_copy(update={"rank": n}))
+            update: dict[str, Any] = {"rank": n}
+            if e.previous is not None:
+                update["previous"] = e.previous.model_copy(update={"rank": previous_rank[e.folder]})
+                update["rank_change"] = previous_rank[e.folder] - n
+                update["score_change"] = round((e.percent or 0.0) - e.previous.percent, 2)
+            out.append(e.model_copy(update=update))
     return out
 
 
@@ -306,16 +378,17 @@ def _pool(workers: int) -> ProcessPoolExecutor:
 
 def assess_batch(folder: Path, lang: Lang = "zh", progress: ProgressCallback | None = None, *,
                  workers: int = DEFAULT_WORKERS, params: Mapping[str, str] | None = None, pass_mark: float | None = None,
-                 as_of: date | None = None, engine: Engine = "auto") -> Ranking:
+                 as_of: date | None = None, engine: Engine = "auto", record: bool = False) -> Ranking:
     """Assess every project under `folder` and rank them. Never raises for a project's wrong input.
 
     `params` (`--set`), `pass_mark` (`--fail-under`), `as_of` (`--as-of`) and `engine` (`--engine`)
     apply to every project.
-    `workers` > 1 assesses projects in that many processes.
+    `workers` > 1 assesses projects in that many processes. `record` keeps each project's run in its
+    history folder (`kepu check --record`).
     """
     projects = find_projects(folder)
     jobs: list[_Job] = [(str(p), p.relative_to(folder).as_posix() or ".", lang, dict(params or {}), pass_mark, as_of,
-                         engine) for p in projects]
+                         engine, record) for p in projects]
     total = len(jobs)
     results: list[RankedDistrict | None] = [None] * total
 
@@ -373,6 +446,8 @@ def exit_code(ranking: Ranking) -> int:
 
     if ranking.internal_errors:
         return exitcodes.INTERNAL_ERROR
-    if not ranking.districts or ranking.has_errors:
+    # A ranked district with an error diagnostic: its run could not be recorded as asked (--record).
+    unwritten = any(x.severity == "error" for d in ranking.districts if d.verdict != "error" for x in d.diagnostics)
+    if not ranking.districts or ranking.has_errors or unwritten:
         return exitcodes.INPUT_ERROR
     return exitcodes.PASS if ranking.all_pass else exitcodes.FAIL

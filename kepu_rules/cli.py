@@ -177,7 +177,8 @@ def _emit(text: str, path: str | None, lang: Lang = "zh") -> None:
 @click.option("--batch", "batch_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               metavar="DIR",
               help="Assess every project under DIR (each folder holding a kepu.yaml) and print their ranking, "
-                   "as text, json, markdown or html. --set, --fail-under and --as-of apply to every project; "
+                   "as text, json, markdown or html, with each district's change since its previous record. "
+                   "--set, --fail-under, --as-of and --record apply to every project; "
                    "--lang defaults to zh; -c, --by and -v do not apply.")
 @click.option("--workers", type=click.IntRange(min=1), default=None, metavar="N",
               help="With --batch: assess N projects at a time, each in its own process (default: 2).")
@@ -190,7 +191,8 @@ def _emit(text: str, path: str | None, lang: Lang = "zh") -> None:
 @click.option("--as-of", default=None, metavar="DATE", help="The assessment date (default: kepu.yaml's as_of, else today).")
 @click.option("-v", "--verbose", is_flag=True, help="List passing rules too.")
 @click.option("--color/--no-color", default=None, help="Colour the text report (default: when writing to a terminal).")
-@click.option("--record", is_flag=True, help="Keep this run's report in the project's history folder (kepu history).")
+@click.option("--record", is_flag=True, help="Keep this run's report in the project's history folder (kepu history); "
+                                             "with --batch, each project's.")
 @click.option("--engine", type=click.Choice(["auto", "python", "columnar"]), default="auto", show_default=True,
               help="The evaluation backend: the Python interpreter, DuckDB (columnar), or by data size. "
                    "Both give the same results.")
@@ -217,7 +219,7 @@ def check(config: Path | None, batch_dir: Path | None, workers: int | None, form
     pairs = _outputs(formats, outputs)
     if batch_dir is not None:
         given = [name for name, on in (("-c/--config", config is not None), ("--by", group_by is not None),
-                                       ("-v/--verbose", verbose), ("--record", record)) if on]
+                                       ("-v/--verbose", verbose)) if on]
         if given:
             chosen = _guess_lang(lang)
             raise click.UsageError(
@@ -225,7 +227,7 @@ def check(config: Path | None, batch_dir: Path | None, workers: int | None, form
                 if chosen == "zh" else
                 f"{', '.join(given)} cannot be used with --batch: it assesses every project under DIR and prints "
                 f"their ranking")
-        _check_batch(batch_dir, pairs, sets, fail_under, as_of, workers, engine, lang)
+        _check_batch(batch_dir, pairs, sets, fail_under, as_of, workers, engine, lang, record)
     if workers is not None:
         raise click.UsageError("--workers 只用于 --batch" if _guess_lang(lang) == "zh" else
                                "--workers applies only with --batch")
@@ -316,7 +318,7 @@ def _batch_summary(ranking: Ranking, lang: Lang, seconds: float) -> str:
 
 def _check_batch(folder: Path, pairs: list[tuple[str, str | None]], sets: tuple[str, ...],
                  fail_under: float | None, as_of: str | None, workers: int | None, engine: Engine,
-                 lang_opt: str | None) -> NoReturn:
+                 lang_opt: str | None, record: bool = False) -> NoReturn:
     """`kepu check --batch`: every argument is checked before the first project is assessed."""
     from kepu_rules import batch, registry
     from kepu_rules.reports.ranking import FORMATS, render_ranking
@@ -352,7 +354,7 @@ def _check_batch(folder: Path, pairs: list[tuple[str, str | None]], sets: tuple[
     started = time.monotonic()
     try:
         ranking = batch.assess_batch(folder, lang, progress, workers=workers or batch.DEFAULT_WORKERS,
-                                     params=params, pass_mark=fail_under, as_of=date, engine=engine)
+                                     params=params, pass_mark=fail_under, as_of=date, engine=engine, record=record)
     finally:
         progress.clear()  # before the ranking reaches the same terminal, and on Ctrl-C
     for name, path in pairs:

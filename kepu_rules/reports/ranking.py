@@ -43,6 +43,14 @@ _LABELS: dict[str, tuple[str, str]] = {
     "order": ("排序：结论（达标、无法得出结论、未达标）→ 得分率 → 一票否决项少者在前。",
               "Order: verdict (pass, incomplete, fail), then score percent, then fewer veto failures."),
     "pass_mark": ("达标线", "pass mark"),
+    "change": ("较上次记录", "Since last record"),
+    "rank_change": ("名次", "rank"),
+    "score_change": ("得分", "score"),
+    "legend": ("较上次记录：名次 ↑升 ↓降，得分（百分制）↑增 ↓减；–：无上次记录",
+               "Since last record: rank ↑ up ↓ down, score (out of 100) ↑ gained ↓ lost; –: no earlier record"),
+    "new_record": ("无上次记录", "no earlier record"),
+    "previous": ("上次记录", "previous record"),
+    "notes": ("记录的问题", "Records"),
 }
 _VERDICTS: dict[str, tuple[str, str]] = {
     "pass": ("达标", "pass"),
@@ -129,6 +137,44 @@ def _gap_line(g: RankedGap, lang: Lang) -> str:
     return f"{head}{'：' if lang == 'zh' else ': '}{g.repair}" if g.repair else head
 
 
+def _over_time(ranking: Ranking) -> bool:
+    """Whether any district has a previous record: only then do the renderings show a change column."""
+    return any(d.previous is not None for d in ranking.districts)
+
+
+def _arrow(change: float | None, unit: str = "") -> str:
+    """↑ up, ↓ down, = unchanged; `change` is a gain (for a rank, places moved up)."""
+    if change is None:
+        return ""
+    if change == 0:
+        return "="
+    return f"{'↑' if change > 0 else '↓'}{fmt_num(abs(change))}{unit}"
+
+
+def rank_arrow(d: RankedDistrict) -> str:
+    return _arrow(d.rank_change)
+
+
+def score_arrow(d: RankedDistrict) -> str:
+    return _arrow(d.score_change)
+
+
+def change_text(d: RankedDistrict, lang: Lang) -> str:
+    """`名次 ↑2，得分率 ↑11.58%（上次记录 2026-10-31）`; empty for an unranked district."""
+    if d.verdict == "error":
+        return ""
+    if d.previous is None:
+        return t("new_record", lang)
+    sep, (op, cl) = ("，", "（）") if lang == "zh" else (", ", "()")
+    return (f"{t('rank_change', lang)} {rank_arrow(d)}{sep}{t('score_change', lang)} {score_arrow(d)}"
+            f"{' ' if lang == 'en' else ''}{op}{t('previous', lang)} {d.previous.as_of.isoformat()}{cl}")
+
+
+def _notes(ranking: Ranking) -> list[RankedDistrict]:
+    """Ranked districts with something to say about their records (unreadable, not written)."""
+    return [d for d in ranking.districts if d.verdict != "error" and d.diagnostics]
+
+
 def _summary_line(ranking: Ranking, lang: Lang) -> str:
     parts = [f"{text} {n}" for _, text, n in verdict_counts(ranking, lang)]
     return f"{t('projects', lang)} {ranking.summary.total}" + ("：" if lang == "zh" else ": ") + _sep(lang).join(parts)
@@ -156,6 +202,9 @@ def render_text(ranking: Ranking, lang: Lang | None = None) -> str:
     lang = lang or ranking.lang
     lines = [t("title", lang) + (f" · {ranking.ruleset}" if ranking.ruleset else ""), _summary_line(ranking, lang), ""]
     name_w = min(24, max([display_width(d.district) for d in ranking.districts] + [4]))
+    over_time = _over_time(ranking)
+    if over_time:
+        lines[-1:-1] = [t("legend", lang)]
     verdict_w = max(display_width(verdict_text(v, lang)) for v in _VERDICTS)
     for d in ranking.districts:
         if d.verdict == "error":
@@ -164,6 +213,8 @@ def render_text(ranking: Ranking, lang: Lang | None = None) -> str:
         bar = "█" * round(ratio * 20) + "░" * (20 - round(ratio * 20))
         cells = [_pad(_rank(d), 4, right=True), _pad(d.district, name_w), _pad(verdict_text(d.verdict, lang), verdict_w),
                  _pad(_score(d), 13, right=True), _pad(_percent(d), 7, right=True), bar]
+        if over_time:
+            cells += [_pad(rank_arrow(d) or "–", 4, right=True), _pad(score_arrow(d) or "–", 8, right=True)]
         extra = []
         if d.veto_failures:
             extra.append(f"{t('veto', lang)} {_ids(d.veto_failures, lang)}")
@@ -173,6 +224,12 @@ def render_text(ranking: Ranking, lang: Lang | None = None) -> str:
             extra.append(f"{t('gaps_short', lang)} {_ids([_gap_short(g, lang) for g in d.gaps], lang)}")
         sep = "；" if lang == "zh" else "; "
         lines.append("  ".join(cells) + ("   " + sep.join(extra) if extra else ""))
+    if _notes(ranking):
+        lines += ["", t("notes", lang)]
+        for d in _notes(ranking):
+            lines.append(f"  {d.district} ({d.folder})")
+            for diag in d.diagnostics:
+                lines += ["    " + line for line in diag.text.splitlines()]
     errors = [d for d in ranking.districts if d.verdict == "error"]
     if errors:
         lines += ["", _errors_heading(errors, lang)]
@@ -194,13 +251,17 @@ def render_markdown(ranking: Ranking, lang: Lang | None = None) -> str:
         out.append(f"- {md(t('ruleset', lang))}：{md(ranking.ruleset)}" if lang == "zh"
                    else f"- {md(t('ruleset', lang))}: {md(ranking.ruleset)}")
     out += [f"- {md(_summary_line(ranking, lang))}", f"- {md(t('order', lang))}", ""]
-    header = [md(t(k, lang)) for k in ("rank", "district", "verdict", "score", "percent", "veto", "required", "gaps_short")]
+    over_time = _over_time(ranking)
+    keys = ("rank", "district", "verdict", "score", "percent") + (("change",) if over_time else ()) + \
+        ("veto", "required", "gaps_short")
+    header = [md(t(k, lang)) for k in keys]
     rows = []
     for d in ranking.districts:
-        rows.append([md(_rank(d)), md(d.district), md(_verdict_of(d, lang)), md(_score(d)), md(_percent(d)),
+        change = [md(change_text(d, lang))] if over_time else []
+        rows.append([md(_rank(d)), md(d.district), md(_verdict_of(d, lang)), md(_score(d)), md(_percent(d)), *change,
                      md(_ids(d.veto_failures, lang)), md(_ids(d.required_failures, lang)),
                      md(_ids([_gap_short(g, lang) for g in d.gaps], lang))])
-    out += md_table(header, rows, align="rllrrlll")
+    out += md_table(header, rows, align="rllrr" + ("l" if over_time else "") + "lll")
     with_gaps = [d for d in ranking.districts if d.gaps and d.verdict != "error"]
     if with_gaps:
         out += ["", f"## {md(t('repairs', lang))}"]
@@ -208,6 +269,11 @@ def render_markdown(ranking: Ranking, lang: Lang | None = None) -> str:
             out += ["", f"### {md(_rank(d))}. {md(d.district)}（{md(d.folder)}）" if lang == "zh"
                     else f"### {md(_rank(d))}. {md(d.district)} ({md(d.folder)})", ""]
             out += [f"- {md(_gap_line(g, lang))}" for g in d.gaps]
+    if _notes(ranking):
+        out += ["", f"## {md(t('notes', lang))}"]
+        for d in _notes(ranking):
+            out += ["", f"### {md(d.district)}（{md(d.folder)}）" if lang == "zh" else f"### {md(d.district)} ({md(d.folder)})", ""]
+            out += fence("\n".join(diag.text for diag in d.diagnostics))
     errors = [d for d in ranking.districts if d.verdict == "error"]
     if errors:
         out += ["", f"## {md(_errors_heading(errors, lang))}"]
@@ -243,7 +309,9 @@ svg.bar .track { fill: #e8ecef; } svg.bar .tick { stroke: var(--ink); stroke-wid
 svg.bar .fill-pass { fill: #43a047; } svg.bar .fill-fail { fill: #e53935; } svg.bar .fill-incomplete { fill: #f0a020; }
 svg.bar text { font-size: 11px; fill: var(--ink); }
 ul.gaps { margin: 0; padding-left: 16px; } ul.gaps li { margin: 0 0 2px; }
-.repair { color: var(--muted); font-size: 12px; } .ids { font-family: ui-monospace,Menlo,Consolas,monospace; }
+.repair { color: var(--muted); font-size: 12px; }
+.ch { font-weight: 700; white-space: nowrap; } .ch-up { color: var(--pass); } .ch-down { color: var(--fail); }
+.ch-same { color: var(--muted); } .ids { font-family: ui-monospace,Menlo,Consolas,monospace; }
 pre { background: var(--soft); padding: 10px; border-radius: 4px; white-space: pre-wrap; font-size: 12px; }
 @page { size: A4 landscape; margin: 12mm; }
 @media print { body { max-width: none; padding: 0; font-size: 9.5pt; } tr, pre { break-inside: avoid-page; }
@@ -276,29 +344,52 @@ def _gaps_html(d: RankedDistrict, lang: Lang) -> str:
     return f'<ul class="gaps">{"".join(items)}</ul>'
 
 
+def _change_html(d: RankedDistrict, lang: Lang) -> str:
+    """The rank and score arrows, coloured by direction, and the previous record's date."""
+    if d.verdict == "error":
+        return ""
+    if d.previous is None:
+        return f'<span class="repair">{esc(t("new_record", lang))}</span>'
+
+    def arrow(text: str, change: float | None) -> str:
+        kind = "up" if (change or 0) > 0 else "down" if (change or 0) < 0 else "same"
+        return f'<span class="ch ch-{kind}">{esc(text)}</span>'
+
+    return (f'{esc(t("rank_change", lang))} {arrow(rank_arrow(d), d.rank_change)} '
+            f'{esc(t("score_change", lang))} {arrow(score_arrow(d), d.score_change)}'
+            f'<div class="repair">{esc(t("previous", lang))} {esc(d.previous.as_of.isoformat())}</div>')
+
+
 def render_html(ranking: Ranking, lang: Lang | None = None) -> str:
     """One self-contained page (inline CSS and SVG, no scripts, no external resources), printable."""
     lang = lang or ranking.lang
-    header = "".join(f"<th>{esc(t(k, lang))}</th>" for k in
-                     ("rank", "district", "verdict", "score", "percent", "veto", "required", "gaps"))
+    over_time = _over_time(ranking)
+    keys = ("rank", "district", "verdict", "score", "percent") + (("change",) if over_time else ()) + \
+        ("veto", "required", "gaps")
+    header = "".join(f"<th>{esc(t(k, lang))}</th>" for k in keys)
     rows = []
     for d in ranking.districts:
         v = esc(d.verdict)
         score = "" if d.verdict == "error" else bar_svg(d, lang)
+        change = f"<td>{_change_html(d, lang)}</td>" if over_time else ""
         rows.append(
             f'<tr class="row-{v}"><td class="num">{esc(_rank(d))}</td>'
             f"<td>{esc(d.district)}<div class=\"repair\">{esc(d.folder)}</div></td>"
             f'<td><span class="v v-{v}">{esc(_verdict_of(d, lang))}</span></td>'
-            f'<td>{score}<div class="num">{esc(_score(d))}</div></td><td class="num">{esc(_percent(d))}</td>'
+            f'<td>{score}<div class="num">{esc(_score(d))}</div></td><td class="num">{esc(_percent(d))}</td>{change}'
             f'<td class="ids">{esc(_ids(d.veto_failures, lang))}</td>'
             f'<td class="ids">{esc(_ids(d.required_failures, lang))}</td><td>{_gaps_html(d, lang)}</td></tr>')
     pills = "".join(f'<li class="v-{esc(v)}">{esc(text)} <b>{n}</b></li>' for v, text, n in verdict_counts(ranking, lang))
     errors = [d for d in ranking.districts if d.verdict == "error"]
     error_html = ""
+    if _notes(ranking):
+        blocks = "".join(f"<h3>{esc(d.district)} <small>{esc(d.folder)}</small></h3>"
+                         f"<pre>{esc(chr(10).join(diag.text for diag in d.diagnostics))}</pre>" for d in _notes(ranking))
+        error_html += f'<section id="notes"><h2>{esc(t("notes", lang))}</h2>{blocks}</section>'
     if errors:
         blocks = "".join(f"<h3>{esc(d.district)} <small>{esc(d.folder)}</small></h3>"
                          f"<pre>{esc(chr(10).join(diag.text for diag in d.diagnostics))}</pre>" for d in errors)
-        error_html = f'<section id="errors"><h2>{esc(_errors_heading(errors, lang))}</h2>{blocks}</section>'
+        error_html += f'<section id="errors"><h2>{esc(_errors_heading(errors, lang))}</h2>{blocks}</section>'
     ruleset = f'<p class="meta">{esc(t("ruleset", lang))}：{esc(ranking.ruleset)}</p>' if ranking.ruleset else ""
     html_lang = "zh-CN" if lang == "zh" else "en"
     return (f'<!DOCTYPE html>\n<html lang="{html_lang}"><head><meta charset="utf-8">'
