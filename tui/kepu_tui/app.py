@@ -9,7 +9,7 @@ import traceback
 from collections.abc import Iterable, Mapping
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, work
 from textual.app import App, SystemCommand
@@ -123,6 +123,7 @@ class KepuApp(App[None]):
         Binding("question_mark,f1", "help", "Help"),
         Binding("l", "toggle_language", "中/EN"),
         Binding("r", "reload", "Reload"),
+        Binding("p", "progress", "Progress"),
         Binding("e", "export('markdown')", "Export"),
         Binding("E", "export('html')", "Export HTML", show=False),
     ]
@@ -432,6 +433,18 @@ class KepuApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.lang))
 
+    def action_progress(self) -> None:
+        """The progress screen: the recorded runs and what changed since the last one before now."""
+        from kepu_tui.screens.progress import ProgressScreen
+
+        if isinstance(self.screen, ProgressScreen):
+            return
+        if self.assessment is None or self.report is None or self.error or self.crash:
+            self.notify(t("progress_unavailable", self.lang), severity="warning", markup=False)
+            return
+        points, result, problems = progress_data(self.assessment.config.history_path, self.report, self.lang)
+        self.push_screen(ProgressScreen(points, result, self.lang, problems))
+
     def action_toggle_language(self) -> None:
         self.set_language("en" if self.lang == "zh" else "zh")
 
@@ -521,6 +534,27 @@ class KepuApp(App[None]):
                             "显示全部规则" if zh else "Show every rule", self.main.action_clear_filters)
         yield SystemCommand("Help" if not zh else "按键说明", "查看全部按键" if zh else "Show every key binding",
                             self.action_help)
+
+
+def progress_data(folder: Path, report: Report, lang: Lang) -> tuple[list[Any], Any, list[str]]:
+    """The records of a history folder as chart points (plus now, when this date is not recorded), the
+    diff from the last record before this assessment's date to now, and the records that cannot be read."""
+    from kepu_rules.history.diff import diff
+    from kepu_rules.history.records import entries, load_record
+    from kepu_tui.screens.progress import Point
+
+    points: list[Point] = []
+    problems: list[str] = []
+    for entry in entries(folder):
+        try:
+            points.append(Point(load_record(entry.path), True))
+        except KepuError as err:
+            problems.append(t("progress_unreadable", lang, path=entry.path,
+                              error=err.diagnostics[0].message.render(lang)))
+    if not any(p.report.as_of == report.as_of for p in points):
+        points = sorted([*points, Point(report, False)], key=lambda p: p.report.as_of)
+    before = [p.report for p in points if p.recorded and p.report.as_of < report.as_of]
+    return points, (diff(before[-1], report) if before else None), problems
 
 
 def make_app(config: Path | None, lang: str | None, *, watch_interval: float | None = 1.0) -> KepuApp:

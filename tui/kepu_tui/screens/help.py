@@ -27,6 +27,8 @@ KEY_HELP: list[tuple[str, str, str]] = [
     ("x", "清除全部筛选", "clear all filters"),
     ("l", "切换中文 / English", "switch 中文 / English"),
     ("r", "立即重新评估（文件变动时会自动重新评估）", "re-assess now (it also re-runs when files change)"),
+    ("p", "进展：历次记录的得分图，自上次记录以来的变化（enter 查看条目）",
+     "progress: score over the records, what changed since the last one (enter opens an item)"),
     ("e", "导出 Markdown 报告（kepu.yaml 旁）", "export a Markdown report (next to kepu.yaml)"),
     ("E", "导出 HTML 报告（kepu.yaml 旁）", "export an HTML report (next to kepu.yaml)"),
     ("ctrl+p", "命令面板（也可跳转到任一规则）", "command palette (also jumps to any rule)"),
