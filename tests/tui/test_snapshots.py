@@ -1,4 +1,5 @@
-"""Snapshot tests (pytest-textual-snapshot): main screen, a rule detail, the diagnostics view, the help screen.
+"""Snapshot tests (pytest-textual-snapshot): main screen, a rule detail, the diagnostics view, the help screen,
+the progress screen.
 
 Deterministic by construction: a fixed terminal size, the project's fixed `as_of`, no clock on screen,
 no file watcher, no cursor blink, and the project folder as the working directory so every path shown
@@ -52,3 +53,9 @@ def test_diagnostics_view(snap_compare: SnapCompare, broken_project: Path, monke
     monkeypatch.chdir(broken_project.parent)
     app = make_app(Path("kepu.yaml"), None, watch_interval=None)
     assert snap_compare(app, terminal_size=SNAPSHOT_SIZE, run_before=_settle)
+
+
+def test_progress_screen(snap_compare: SnapCompare, in_project: Path) -> None:
+    # `p` on the example with its shipped records: six month-ends, then what changed since 2026-10-31.
+    app = make_app(in_project, None, watch_interval=None)
+    assert snap_compare(app, press=["p"], terminal_size=SNAPSHOT_SIZE, run_before=_settle)

@@ -174,7 +174,9 @@ class ProgressScreen(Screen[None]):
         app = self.app
         if not isinstance(app, KepuApp):
             return
-        if row.item is not None and app.main.result(row.rule_id) is not None:
+        if app.main.result(row.rule_id) is None:  # a removed rule: nothing to go to, say so and stay
+            self.notify(t("progress_gone", self.lang, rule=row.rule_id), severity="warning", markup=False)
+        elif row.item is not None:
             app.open_item(row.rule_id, row.item)
         else:
             app.go_to_rule(row.rule_id)

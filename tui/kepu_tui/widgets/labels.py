@@ -131,6 +131,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "progress_removed": ("删除规则", "rule removed"),
     "progress_fixed": ("已解决", "fixed"),
     "progress_new_item": ("新增问题", "newly failing"),
+    "progress_gone": ("{rule} 不在本次评估的规则集中", "{rule} is not in this assessment's ruleset"),
     "progress_unavailable": ("评估完成后才能查看进展", "progress is shown once the assessment is done"),
 }
 
