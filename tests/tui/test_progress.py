@@ -59,6 +59,14 @@ def test_progress_lists_the_records_and_what_changed_since_the_last(project: Pat
             assert changes[a1 + 1][1].split()[0] == "泺口街道" and "新增问题" in changes[a1 + 1][0]
             head = screen.query_one("#progress-head", Static).render()
             assert "6 条记录" in str(head)
+            await pilot.press("l")  # the language switch rebuilds the view in English
+            await wait_for(pilot, lambda: isinstance(app.screen, ProgressScreen) and app.screen is not screen,
+                           what="the progress screen in English")
+            assert "Progress · 6 records" in str(app.screen.query_one("#progress-head", Static).render())
+            await pilot.press("l")
+            await wait_for(pilot, lambda: isinstance(app.screen, ProgressScreen) and app.screen.lang == "zh",
+                           what="back in Chinese")
+            screen = app.screen
 
             # enter on a fixed item opens its facts, as from a rule's failing items
             table = screen.query_one("#progress-changes", DataTable)

@@ -446,7 +446,12 @@ class KepuApp(App[None]):
         self.push_screen(ProgressScreen(points, result, self.lang, problems))
 
     def action_toggle_language(self) -> None:
+        from kepu_tui.screens.progress import ProgressScreen
+
         self.set_language("en" if self.lang == "zh" else "zh")
+        if isinstance(self.screen, ProgressScreen):  # built in one language: built again in the other
+            self.pop_screen()
+            self.action_progress()
 
     def set_language(self, lang: Lang) -> None:
         """Re-render in another language: the report is rebuilt from the same assessment, nothing re-runs."""
