@@ -123,3 +123,16 @@ def test_batch_record_keeps_each_projects_run(batch: Path, tmp_path: Path) -> No
     again = json.loads(kepu(root, "check", "--batch", "各区", "--as-of", "2026-12-31", "--format", "json").stdout)
     assert {d["previous"]["as_of"] for d in again["districts"]} == {"2026-11-30"}
     assert {d["rank_change"] for d in again["districts"]} == {0}
+
+
+def test_batch_record_that_cannot_be_written_is_an_input_error(batch: Path, tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    shutil.copytree(batch, root, symlinks=True)
+    shutil.rmtree(root / "各区" / "乙" / "history")
+    (root / "各区" / "乙" / "history").write_text("a file where the folder should be", encoding="utf-8")
+    done = kepu(root, "check", "--batch", "各区", "--record", "--lang", "en")
+    assert done.returncode == 2, done.stderr  # asked to record and could not: the user's to fix
+    assert "cannot write the record" in done.stdout and "乙/history" in done.stdout
+    ranked = [line for line in done.stdout.splitlines() if line[:4].strip().isdigit()]
+    assert any("乙区" in line for line in ranked) and len(ranked) == 2  # still ranked
+    assert (root / "各区" / "甲" / "history" / "2026-11-22.json").is_file()
