@@ -237,6 +237,8 @@ def check(config: Path | None, batch_dir: Path | None, workers: int | None, form
             raise click.BadParameter(f"unknown format {name!r}; choose from {', '.join(sorted(reporters))}", param_hint="--format")
     assessment, chosen = _run_assessment(config, sets, lang, as_of, engine, pairs)
     report = assessment.report(chosen, fail_under)
+    if group_by:
+        report = report.model_copy(update={"scorecard": _scorecard(assessment, report, group_by, chosen)})
     project_dir = _project_dir(config)
     for name, path in pairs:
         use_color = (color if color is not None else sys.stdout.isatty()) and path is None
@@ -245,6 +247,29 @@ def check(config: Path | None, batch_dir: Path | None, workers: int | None, form
     if record:
         _record(assessment, report, chosen)
     sys.exit(exitcodes.PASS if report.summary.verdict is Verdict.PASS else exitcodes.FAIL)
+
+
+def _scorecard(assessment: Any, report: Any, by: str, lang: Lang) -> Any:
+    """The `--by` scorecard; an entity the schema does not declare is a mistake (exit 2), not an empty list."""
+    from kepu_rules.engine.reach import reach
+    from kepu_rules.reports import scorecard
+    from kepu_rules.reports.text import label
+
+    if by in scorecard.RULE_GROUPS:
+        return scorecard.by_rules(report, by, label("no_owner" if by == "owner" else "no_section", lang))
+    entities = assessment.ruleset.schema.entities
+    if by not in entities:
+        from kepu_rules.suggest import nearest
+
+        known = "、".join(entities) if lang == "zh" else ", ".join(entities)
+        guess = nearest(by, list(entities))
+        near = (f"（是不是 {guess}？）" if lang == "zh" else f" (did you mean {guess}?)") if guess else ""
+        raise click.BadParameter(
+            f"{by!r} 不是 owner、section，也不是 schema 中的实体{near}；实体有：{known}" if lang == "zh" else
+            f"{by!r} is neither owner, section nor an entity of the schema{near}; entities: {known}",
+            param_hint="--by")
+    keys, reached = reach(assessment, by)
+    return scorecard.by_entity(report, by, keys, reached)
 
 
 def _record(assessment: Any, report: Any, lang: Lang) -> None:

@@ -27,6 +27,7 @@ from kepu_rules.reports.text import (
     percent,
     rule_title,
     ruleset_title,
+    scorecard_rows,
     severity_label,
     status_label,
     verdict_label,
@@ -342,10 +343,18 @@ def _notes(ctx: _Ctx, rule: RuleResult) -> str:
     return "".join(parts)
 
 
+def _scorecard(ctx: _Ctx) -> str:
+    title, header, rows = scorecard_rows(ctx.report, ctx.lang)
+    if not title:
+        return ""
+    table = _table([esc(h) for h in header], [[esc(c) for c in r] for r in rows], numeric=(0, 2, 3))
+    return f'<h3 id="scorecard">{esc(title)}</h3>{table}'
+
+
 def _gaps(ctx: _Ctx) -> str:
     gaps = ctx.report.gaps()
     count = f"（{len(gaps)}）" if ctx.lang == "zh" else f" ({len(gaps)})"
-    head = f'<section id="gaps"><h2>{esc(ctx.t("gaps"))}{count}</h2>'
+    head = f'<section id="gaps"><h2>{esc(ctx.t("gaps"))}{count}</h2>' + _scorecard(ctx)
     if not gaps:
         return f'{head}<p>{esc(ctx.t("no_gaps"))}</p></section>'
     by = ctx.options.group_by

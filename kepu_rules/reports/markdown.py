@@ -24,6 +24,7 @@ from kepu_rules.reports.text import (
     percent,
     rule_title,
     ruleset_title,
+    scorecard_rows,
     severity_label,
     status_label,
     verdict_parts,
@@ -198,6 +199,13 @@ def _notes(ctx: _Ctx, rule: RuleResult) -> list[str]:
     return lines
 
 
+def _scorecard(ctx: _Ctx) -> list[str]:
+    title, header, rows = scorecard_rows(ctx.report, ctx.lang)
+    if not title:
+        return []
+    return [f"## {md(title)}", "", *md_table([md(h) for h in header], [[md(c) for c in r] for r in rows], "rlrrl")]
+
+
 def _gaps(ctx: _Ctx) -> list[str]:
     gaps = ctx.report.gaps()
     lines = [f"## {md(ctx.t('gaps'))}（{len(gaps)}）" if ctx.lang == "zh" else f"## {md(ctx.t('gaps'))} ({len(gaps)})"]
@@ -298,6 +306,6 @@ class MarkdownReporter(Reporter):
 
     def render(self, report: Report, options: ReportOptions) -> str:
         ctx = _Ctx(report, options, lang_of(report))
-        parts = [_heading(ctx), _summary(ctx), _scores(ctx), _gaps(ctx), _passing(ctx), _others(ctx),
+        parts = [_heading(ctx), _summary(ctx), _scores(ctx), _scorecard(ctx), _gaps(ctx), _passing(ctx), _others(ctx),
                  _waivers(ctx), _warnings(ctx), _footer(ctx)]
         return "\n\n".join("\n".join(p) for p in parts if p) + "\n"

@@ -171,6 +171,39 @@ class RecordInfo(_Model):
     kepu_version: str = ""
 
 
+class ScorecardGap(_Model):
+    """One rule a group (a street, an owner) does not meet: its items there and the repair."""
+
+    rule: str
+    title: str
+    status: Status
+    severity: Severity = Severity.SCORED
+    owner: str | None = None
+    due: date | None = None
+    repair: str = ""
+    entity: str = ""  # the entity of the items below (社区 within a 街道), or "" for a rule-level gap
+    items: list[str] = Field(default_factory=list)  # keys of the failing or unchecked items in the group
+
+
+class ScorecardEntry(_Model):
+    """One group's standing: how many of its checks hold, its gaps, and its rank among the groups."""
+
+    name: str
+    rank: int
+    checks: int  # rules that check this group (or items in it)
+    holding: int  # of those, the ones with no failing or unchecked item in the group
+    open_items: int  # failing or unchecked items in the group, over all rules
+    gaps: list[ScorecardGap] = Field(default_factory=list)
+
+
+class Scorecard(_Model):
+    """`--by`: every group, those without a gap too, ranked by the share of their checks that hold."""
+
+    by: str  # owner, section, or an entity such as 街道
+    entries: list[ScorecardEntry] = Field(default_factory=list)
+    district_wide: list[str] = Field(default_factory=list)  # gap rules that belong to no group
+
+
 class Report(_Model):
     schema_: str = Field(default=REPORT_SCHEMA, alias="schema")
     lang: str = "zh"
@@ -185,6 +218,7 @@ class Report(_Model):
     reads: list[ReadInfo] = Field(default_factory=list)
     params: dict[str, str] = Field(default_factory=dict)  # every param's value as used, as text
     record: RecordInfo | None = None  # set in a record of the project's history
+    scorecard: Scorecard | None = None  # set with --by
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 

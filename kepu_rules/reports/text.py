@@ -85,6 +85,15 @@ LABELS: dict[str, tuple[str, str]] = {
     "gaps_n": ("待改进 {n} 项", "{n} to fix"),
     "district_wide": ("全区（不分{entity}）", "district-wide (not by {entity})"),
     "sub_items": ("{n} 个{entity}：{keys}", "{n} {entity}: {keys}"),
+    # the --by scorecard
+    "scorecard": ("按{by}：达标情况与排名", "Scorecard by {by}"),
+    "rank_col": ("名次", "Rank"),
+    "holding_col": ("达标检查", "Checks met"),
+    "open_col": ("待改进对象", "Open items"),
+    "gap_rules_col": ("未达标规则", "Rules not met"),
+    "no_gap": ("无待改进", "nothing to fix"),
+    "by.owner": ("责任单位", "owner"),
+    "by.section": ("板块", "section"),
     # rendered by the other formats
     "report_title": ("{title} 自评报告", "{title}: self-assessment report"),
     "district": ("创建单位", "District"),
@@ -696,6 +705,26 @@ def _warnings(ctx: _Ctx) -> list[str]:
     return lines
 
 
+def scorecard_rows(report: Report, lang: Lang) -> tuple[str, list[str], list[list[str]]]:
+    """The --by scorecard as a title, a header and rows of plain text (each format escapes them)."""
+    card = report.scorecard
+    if card is None:
+        return "", [], []
+    by = label(f"by.{card.by}", lang) if card.by in ("owner", "section") else card.by
+    header = [label(k, lang) for k in ("rank_col", "item", "holding_col", "open_col", "gap_rules_col")]
+    rows = [[str(e.rank), e.name, f"{e.holding} / {e.checks}", str(e.open_items),
+             join_ids([g.rule for g in e.gaps], lang) if e.gaps else label("no_gap", lang)] for e in card.entries]
+    return label("scorecard", lang, by=by), header, rows
+
+
+def _scorecard(ctx: _Ctx) -> list[str]:
+    title, header, rows = scorecard_rows(ctx.report, ctx.lang)
+    if not title:
+        return []
+    return [ctx.paint(one_line(title), "bold"), *("  " + line for line in
+                                                  table([[one_line(c) for c in r] for r in [header, *rows]]))]
+
+
 class TextReporter(Reporter):
     """The terminal summary `kepu check` prints by default."""
 
@@ -712,6 +741,7 @@ class TextReporter(Reporter):
         cols = _Columns.of(shown, ctx.lang)
         parts = [
             _header(ctx),
+            _scorecard(ctx),
             _gaps(ctx, cols),
             _others(ctx, cols),
             _scores(ctx, "by_section", report.summary.sections),

@@ -67,3 +67,17 @@ def covered(on: dt.date, folder: Path = DEMO) -> set[str]:
     """The communities with an activity in the Science Day window, counting activities up to `on`."""
     start, end = SCIENCE_DAY
     return {a["社区"] for a in activities(folder) if a["日期"] and start <= a["日期"] <= min(end, on) and a["社区"]}
+
+
+def streets(folder: Path = DEMO) -> list[str]:
+    """The names in the 街道 sheet of 台账.xlsx, in ledger order."""
+    return [name for name, _ in _sheet(folder, "街道", "街道名称")]
+
+
+def street_of(folder: Path = DEMO) -> dict[str, str]:
+    """社区 → its 街道, from the 社区（村） sheet."""
+    wb = openpyxl.load_workbook(folder / "data" / "台账.xlsx", read_only=True)
+    rows = list(wb["社区（村）"].iter_rows(values_only=True))
+    header = [str(c or "") for c in rows[1]]
+    name, street = header.index("社区名称"), header.index("所属街道")
+    return {str(r[name]): str(r[street]) for r in rows[2:] if r[name]}

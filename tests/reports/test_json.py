@@ -22,6 +22,9 @@ from kepu_rules.reports.model import (
     Report,
     RuleResult,
     RulesetInfo,
+    Scorecard,
+    ScorecardEntry,
+    ScorecardGap,
     SourceRef,
     Summary,
     WaiverInfo,
@@ -33,7 +36,8 @@ PROPERTY = settings(max_examples=50, deadline=None, suppress_health_check=[Healt
 DEFS: dict[str, type[BaseModel]] = {
     "ruleset": RulesetInfo, "summary": Summary, "group_score": GroupScore, "result": RuleResult,
     "item_counts": Counts, "item": ItemResult, "source_ref": SourceRef, "waiver": WaiverInfo,
-    "diagnostic": DiagnosticInfo, "read": ReadInfo,
+    "diagnostic": DiagnosticInfo, "read": ReadInfo, "scorecard": Scorecard, "scorecard_entry": ScorecardEntry,
+    "scorecard_gap": ScorecardGap,
 }
 
 
