@@ -159,6 +159,33 @@ class _RawSource(BaseModel):
     type: NonEmptyText
 
 
+def _month(value: object) -> str:
+    """`2026-06` (a YAML date 2026-06-01 reads as its month)."""
+    expected = Msg("年月，例如 2026-06", "a month such as 2026-06")
+    if isinstance(value, date):
+        return f"{value.year:04d}-{value.month:02d}"
+    text = str(value).strip() if isinstance(value, (str, int)) else ""
+    parts = text.split("-")
+    if len(parts) != 2 or not all(p.isdigit() for p in parts) or not 1 <= int(parts[1]) <= 12 or len(parts[0]) != 4:
+        raise BadValue(expected)
+    return f"{parts[0]}-{int(parts[1]):02d}"
+
+
+class BulletinSettings(BaseModel):
+    """`bulletin:` in kepu.yaml: how `kepu bulletin` titles and numbers the monthly 通报."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+    title: NonEmptyText | None = None  # default: "<district>创建全国科普示范区工作进展通报"
+    title_en: NonEmptyText | None = None
+    issuer: NonEmptyText | None = None  # 发文单位, e.g. 区科协创建办
+    # 期号: `number` fixes it; else `first_month` is issue 1 and each month after adds one; else the
+    # record's position among the records.
+    number: Annotated[int, Field(ge=1)] | None = None
+    first_month: Annotated[str, BeforeValidator(_month)] | None = None
+    by: NonEmptyText = "街道"  # the entity streets are ranked by
+
+
 class _RawConfig(BaseModel):
     """kepu.yaml as written, before paths and defaults are worked out."""
 
@@ -172,6 +199,7 @@ class _RawConfig(BaseModel):
     params: dict[str, Annotated[Any, BeforeValidator(_param_value)]] = Field(default_factory=dict)
     waivers: NonEmptyText | None = None
     history: NonEmptyText = "history"
+    bulletin: BulletinSettings = Field(default_factory=BulletinSettings)
     sources: Annotated[list[_RawSource], BeforeValidator(none_as_empty), AfterValidator(_some_sources)]
 
 
@@ -216,6 +244,7 @@ class ProjectConfig(BaseModel):
     params: dict[str, ParamValue] = Field(default_factory=dict)
     waivers: str | None = None
     history: str = "history"  # the folder of recorded runs (kepu check --record), relative to base_dir
+    bulletin: BulletinSettings = Field(default_factory=BulletinSettings)
     sources: list[SourceConfig] = Field(default_factory=list)
 
     _document: YamlDocument | None = PrivateAttr(default=None)
@@ -306,7 +335,7 @@ def load_config(path: Path) -> ProjectConfig:
     scope = ErrorScope(
         doc=doc, prefix=(), root_name=Msg.same(name),
         unknown_root=Msg(f"{name} 中有未知的键 `{{key}}`", f"unknown key `{{key}}` in {name}"),
-        allowed=lambda rel: _keys_at(_RawConfig, rel) if rel == () else [],
+        allowed=lambda rel: _keys_at(_RawConfig, rel) if rel in ((), ("bulletin",)) else [],
         hints=_CONFIG_HINTS,
     )
     try:
@@ -338,7 +367,7 @@ def load_config(path: Path) -> ProjectConfig:
         path=path, base_dir=path.parent, district=raw.district, ruleset=raw.ruleset,
         language=raw.language or _ruleset_language(raw.ruleset, path.parent),
         as_of=raw.as_of or date.today(), pass_mark=raw.pass_mark, params=dict(raw.params),
-        waivers=raw.waivers, history=raw.history, sources=sources,
+        waivers=raw.waivers, history=raw.history, bulletin=raw.bulletin, sources=sources,
     )
     config._document = doc
     return config
