@@ -702,10 +702,12 @@ def tui(config: Path | None, lang: str | None) -> None:
 
 
 def _add_history_commands() -> None:
+    from kepu_rules.bulletin_cli import bulletin
     from kepu_rules.history_cli import diff_cmd, history
 
     cli.add_command(history)
     cli.add_command(diff_cmd)
+    cli.add_command(bulletin)
 
 
 _add_history_commands()

@@ -24,7 +24,7 @@ GAP = frozenset({Status.FAIL, Status.WARN, Status.UNKNOWN, Status.ERROR})
 RULE_GROUPS = ("owner", "section")
 
 
-def _gap(rule: RuleResult, items: list[ItemResult]) -> ScorecardGap:
+def rule_gap(rule: RuleResult, items: list[ItemResult]) -> ScorecardGap:
     return ScorecardGap(rule=rule.id, title=rule.title, status=rule.status, severity=rule.severity,
                         owner=rule.owner, due=rule.due, repair=rule.repair,
                         entity=items[0].entity if items else "", items=[i.key for i in items])
@@ -62,7 +62,7 @@ def by_rules(report: Report, by: str, fallback: str) -> Scorecard:
         gaps = [r for r in rules if r.status in GAP]
         rows.append((name, len(rules), len(rules) - len(gaps),
                      sum(len(r.failing) + len(r.unknown_items) for r in gaps),
-                     [_gap(r, [*r.failing, *r.unknown_items]) for r in gaps]))
+                     [rule_gap(r, [*r.failing, *r.unknown_items]) for r in gaps]))
     return Scorecard(by=by, entries=_ranked(rows))
 
 
@@ -97,6 +97,6 @@ def by_entity(report: Report, by: str, keys: Iterable[str], reached: dict[str, s
     rows = []
     for key, rids in checks.items():
         mine = open_.get(key, {})
-        gaps = [_gap(rule, items) for rule, items in sorted(mine.values(), key=lambda p: order.get(p[0].id, 0))]
+        gaps = [rule_gap(rule, items) for rule, items in sorted(mine.values(), key=lambda p: order.get(p[0].id, 0))]
         rows.append((key, len(rids), len(rids) - len(mine), sum(len(g.items) for g in gaps), gaps))
     return Scorecard(by=by, entries=_ranked(rows), district_wide=district_wide)
