@@ -136,9 +136,10 @@ def _title_of(b: Bulletin, rule_id: str, lang: Lang) -> str:
 
 
 def _gap_row(b: Bulletin, gap: ScorecardGap, lang: Lang, same_lang: bool) -> list[str]:
-    return [_title_of(b, gap.rule, lang), _items(gap, lang) if gap.items else t("none", lang),
-            gap.owner or t("no_owner", lang), gap.due.isoformat() if gap.due else t("no_due", lang),
-            gap.repair if same_lang else ""]
+    row = [_title_of(b, gap.rule, lang), _items(gap, lang) if gap.items else t("none", lang),
+           gap.owner or t("no_owner", lang), gap.due.isoformat() if gap.due else t("no_due", lang)]
+    # the repair is written in the record's language: in another language it is left out, not mixed in
+    return [*row, gap.repair] if same_lang else row
 
 
 def layout(b: Bulletin, lang: Lang) -> list[Block]:
@@ -178,7 +179,7 @@ def layout(b: Bulletin, lang: Lang) -> list[Block]:
     blocks += [Heading(t("h.ranking", lang, by=b.by)), Table(header, rows, (0, 3, 4, 5), key="ranking")]
 
     blocks.append(Heading(t("h.streets", lang, by=b.by)))
-    gap_header = [t(k, lang) for k in ("c.rule", "c.items", "c.owner", "c.due", "c.repair")]
+    gap_header = [t(k, lang) for k in ("c.rule", "c.items", "c.owner", "c.due", "c.repair")][:5 if same_lang else 4]
     for s in b.streets:
         change = rank_change(s, lang, had_previous)
         head = f"{s.entry.name}（{t('rank_of', lang, rank=s.entry.rank)}，{change}）" if lang == "zh" else \
