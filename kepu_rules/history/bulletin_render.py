@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import struct
+import zlib
 from html import escape
 from io import BytesIO
+from typing import Any
 
+from kepu_rules.diagnostics import display_width
+from kepu_rules.history.bulletin import TrendPoint
 from kepu_rules.history.bulletin_doc import Block, Heading, Para, Table, Trend, t
 from kepu_rules.i18n import Lang
 from kepu_rules.reports.text import bar, fmt_num, one_line, percent
@@ -125,27 +130,67 @@ def html(blocks: list[Block], lang: Lang) -> str:
     return "\n".join(out)
 
 
+def png_trend(points: list[TrendPoint], width: int = 1200, height: int = 420) -> bytes:
+    """The score per record as a bar chart in PNG (Word shows no SVG everywhere; no imaging library
+    needed): one bar per record, full height = the maximum score, gridlines at every quarter; a rebuilt
+    record's bar is lighter. Numbers and dates are in the table under it."""
+    top_score = max([p.max_score for p in points] + [1.0])
+    pad, n = 20, max(1, len(points))
+    pixels = [bytearray(b"\xff\xff\xff" * width) for _ in range(height)]
+
+    def rect(x0: int, y0: int, x1: int, y1: int, rgb: tuple[int, int, int]) -> None:
+        for yy in range(max(0, y0), min(height, y1)):
+            row = pixels[yy]
+            for xx in range(max(0, x0), min(width, x1)):
+                row[3 * xx:3 * xx + 3] = bytes(rgb)
+
+    for frac in (0, 0.25, 0.5, 0.75, 1):
+        gy = pad + round((height - 2 * pad) * (1 - frac))
+        rect(pad, gy, width - pad, gy + 2, (200, 200, 200))
+    slot = (width - 2 * pad) / n
+    for i, p in enumerate(points):
+        share = max(0.0, min(1.0, p.score / top_score))
+        x0 = pad + round(slot * i + slot * 0.2)
+        x1 = pad + round(slot * (i + 1) - slot * 0.2)
+        y0 = pad + round((height - 2 * pad) * (1 - share))
+        rect(x0, y0, x1, height - pad, (140, 180, 240) if p.rebuilt else (31, 111, 235))
+    raw = b"".join(b"\x00" + bytes(row) for row in pixels)
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
+
+
 def docx(blocks: list[Block], lang: Lang) -> bytes:
-    """A Word document: headings, paragraphs and real tables a district office can edit and print."""
+    """A Word document on A4: headings, paragraphs, real tables a district office can edit and print,
+    and the trend as a picture with its table."""
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml.ns import qn
-    from docx.shared import Pt, RGBColor
+    from docx.shared import Cm, Pt, RGBColor
 
     document = Document()
+    section = document.sections[0]
+    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    section.left_margin = section.right_margin = Cm(2)
+    section.top_margin = section.bottom_margin = Cm(2)
     # East-Asian text needs an East-Asian font named, or Word falls back to one that may lack the glyphs.
-    east = "SimSun" if lang == "zh" else "Calibri"
-    for style_name in ("Normal", "Title", "Heading 1", "Heading 2", "Heading 3", "Table Grid"):
+    for style_name in ("Normal", "Title", "Heading 1", "Heading 2", "Table Grid"):
         style = document.styles[style_name]
         rpr = style.element.get_or_add_rPr()
         fonts = rpr.find(qn("w:rFonts"))
         if fonts is None:
             fonts = rpr.makeelement(qn("w:rFonts"), {})
             rpr.append(fonts)
-        fonts.set(qn("w:eastAsia"), "SimHei" if style_name != "Normal" and lang == "zh" else east)
-        if style_name.startswith("Heading") or style_name == "Title":
+        fonts.set(qn("w:eastAsia"), "SimSun" if style_name in ("Normal", "Table Grid") else "SimHei")
+        if style_name != "Normal" and style_name != "Table Grid":
             style.font.color.rgb = RGBColor(0, 0, 0)
     document.styles["Normal"].font.size = Pt(11)
+    document.styles["Title"].font.size = Pt(20)
+    document.styles["Heading 1"].font.size = Pt(14)
+    document.styles["Heading 2"].font.size = Pt(12)
     first_para = True
     for b in blocks:
         if isinstance(b, Heading):
@@ -165,24 +210,48 @@ def docx(blocks: list[Block], lang: Lang) -> bytes:
         elif isinstance(b, Table):
             _docx_table(document, b.header, b.rows, b.numeric)
         else:
-            rows = [[p.date.isoformat(), fmt_num(p.score), bar(p.score, p.max_score, 20),
+            document.add_picture(BytesIO(png_trend(b.points)), width=Cm(15))
+            rows = [[p.date.isoformat(), fmt_num(p.score), percent(p.score, p.max_score),
                      t("rebuilt", lang) if p.rebuilt else ""] for p in b.points]
-            _docx_table(document, [t("c.date", lang), t("c.score", lang), "", ""], rows, (1,))
+            _docx_table(document, [t("c.date", lang), t("c.score", lang), "%", ""], rows, (1, 2))
     buffer = BytesIO()
     document.save(buffer)
     return buffer.getvalue()
 
 
-def _docx_table(document: object, header: list[str], rows: list[list[str]], numeric: tuple[int, ...]) -> None:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
+#: The width tables share on A4 with 2 cm margins.
+_TABLE_CM = 17.0
 
-    table = document.add_table(rows=1, cols=len(header))  # type: ignore[attr-defined]
+
+def _widths(header: list[str], rows: list[list[str]]) -> list[float]:
+    """Column widths in cm: a short column (a rank, a date, a name) gets what it needs on one line; the
+    long ones (titles, items, repairs) share the rest by how much they have to say."""
+    cell_cm, pad_cm, short = 0.21, 0.5, 16  # one display cell at 9.5 pt; cell padding; "short" in cells
+    need = [max(display_width(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    widths = [n * cell_cm + pad_cm if n <= short else 0.0 for n in need]
+    long = [i for i, n in enumerate(need) if n > short]
+    rest = _TABLE_CM - sum(widths)
+    if not long or rest < 2.0 * len(long):
+        return [_TABLE_CM * n / sum(need) for n in need] if sum(widths) > _TABLE_CM or long else widths
+    weight = {i: need[i] ** 0.5 for i in long}
+    for i in long:
+        widths[i] = rest * weight[i] / sum(weight.values())
+    return widths
+
+
+def _docx_table(document: Any, header: list[str], rows: list[list[str]], numeric: tuple[int, ...]) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm, Pt
+
+    table = document.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
+    table.autofit = False
+    widths = _widths(header, rows)
     for cell, text_ in zip(table.rows[0].cells, header, strict=True):
         cell.text = text_
         for run in cell.paragraphs[0].runs:
             run.font.bold = True
+            run.font.size = Pt(9.5)
     for row in rows:
         cells = table.add_row().cells
         for i, (cell, text_) in enumerate(zip(cells, row, strict=True)):
@@ -192,3 +261,9 @@ def _docx_table(document: object, header: list[str], rows: list[list[str]], nume
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             for run in paragraph.runs:
                 run.font.size = Pt(9.5)
+    # Word reads each cell's width, LibreOffice the grid's: set both
+    for i, w in enumerate(widths):
+        table.columns[i].width = Cm(w)
+        for cell in table.columns[i].cells:
+            cell.width = Cm(w)
+    document.add_paragraph()
