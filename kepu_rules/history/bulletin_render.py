@@ -226,13 +226,16 @@ _TABLE_CM = 17.0
 def _widths(header: list[str], rows: list[list[str]]) -> list[float]:
     """Column widths in cm: a short column (a rank, a date, a name) gets what it needs on one line; the
     long ones (titles, items, repairs) share the rest by how much they have to say."""
-    cell_cm, pad_cm, short = 0.21, 0.5, 16  # one display cell at 9.5 pt; cell padding; "short" in cells
+    cell_cm, pad_cm, short = 0.21, 0.75, 16  # one display cell at 9.5 pt; cell padding; "short" in cells
     need = [max(display_width(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    widths = [n * cell_cm + pad_cm if n <= short else 0.0 for n in need]
+    widths = [max(1.8, n * cell_cm + pad_cm) if n <= short else 0.0 for n in need]
     long = [i for i, n in enumerate(need) if n > short]
     rest = _TABLE_CM - sum(widths)
-    if not long or rest < 2.0 * len(long):
-        return [_TABLE_CM * n / sum(need) for n in need] if sum(widths) > _TABLE_CM or long else widths
+    if not long:
+        total = sum(widths)
+        return [_TABLE_CM * w / total for w in widths] if total > _TABLE_CM else widths
+    if rest < 2.0 * len(long):
+        return [_TABLE_CM * n / sum(need) for n in need]
     weight = {i: need[i] ** 0.5 for i in long}
     for i in long:
         widths[i] = rest * weight[i] / sum(weight.values())
