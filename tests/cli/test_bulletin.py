@@ -117,6 +117,11 @@ def test_bulletin_settings_title_and_number(tmp_path: Path) -> None:
     config.write_text(config.read_text(encoding="utf-8") + "  numbr: 4\n", encoding="utf-8")
     bad = kepu(work, "bulletin")
     assert bad.returncode == 2 and "numbr" in bad.stderr and "number" in bad.stderr and "kepu.yaml:" in bad.stderr
+    text = config.read_text(encoding="utf-8").replace("  numbr: 4\n", "  by: 街\n")
+    config.write_text(text, encoding="utf-8")
+    line = text.splitlines().index("  by: 街") + 1
+    wrong = kepu(work, "bulletin", "--lang", "en")
+    assert wrong.returncode == 2 and f"kepu.yaml:{line}:7" in wrong.stderr and "街道" in wrong.stderr
 
 
 def test_docx_needs_a_file_and_unknown_date_is_exit_2(demo: Path) -> None:
