@@ -151,10 +151,10 @@ def test_unknown_key_without_a_guess_lists_the_keys(project: Path) -> None:
         "kepu.yaml:3:1: error: unknown key `colour` in kepu.yaml\n"
         "    colour: red\n"
         "    ^^^^^^\n"
-        "    help: keys allowed here: district, ruleset, language, as_of, pass_mark, params, waivers, history, sources"
+        "    help: keys allowed here: district, ruleset, language, as_of, pass_mark, params, waivers, history, bulletin, sources"
     )
     assert zh.splitlines()[-1] == (
-        "    建议: 这里可用的键：district、ruleset、language、as_of、pass_mark、params、waivers、history、sources"
+        "    建议: 这里可用的键：district、ruleset、language、as_of、pass_mark、params、waivers、history、bulletin、sources"
     )
 
 

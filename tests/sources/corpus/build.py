@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -26,6 +27,8 @@ from typing import Any
 import yaml
 
 HERE = Path(__file__).parent
+# The committed xlsx files were written by openpyxl without lxml, which writes other bytes (see tests/conftest.py).
+os.environ.setdefault("OPENPYXL_LXML", "False")
 
 STREETS = ["北园街道", "柳云街道", "华庭街道"]
 COMMUNITIES = [("北园社区", "北园街道"), ("堤口社区", "北园街道"), ("柳云社区", "柳云街道"),
