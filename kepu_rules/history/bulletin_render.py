@@ -64,7 +64,8 @@ def markdown(blocks: list[Block], lang: Lang) -> str:
 def svg_trend(trend: Trend, lang: Lang) -> str:
     """Score over the recorded months as an inline SVG line chart (no script, prints as it shows)."""
     points = trend.points
-    w, h, left, right, top, bottom = 640, 240, 48, 16, 16, 40
+    # room on both sides for a date label centred under the first and last point
+    w, h, left, right, top, bottom = 680, 250, 72, 44, 24, 40
     top_score = max([p.max_score for p in points] + [1.0])
     n = len(points)
 
