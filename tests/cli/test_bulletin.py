@@ -69,6 +69,15 @@ def test_docx_has_one_row_per_street_with_its_open_items_and_rank(demo: Path) ->
     uncovered = set(ledger.communities(demo)) - ledger.covered(ledger.day("2026-11-22"))  # type: ignore[arg-type]
     b1_cells = [row.cells[1].text for t in document.tables for row in t.rows[1:] if row.cells[0].text.startswith("B1 ")]
     assert sorted(k for cell in b1_cells for k in cell.split("、")) == sorted(uncovered)
+    # every open item's row names the rule's owner and its due date (or says there is none)
+    rules = {r["id"]: r for r in latest["results"]}
+    gap_tables = [t for t in document.tables if [c.text for c in t.rows[0].cells][:4] == ["规则", "对象", "责任单位", "期限"]]
+    assert len(gap_tables) >= 8
+    for t in gap_tables:
+        for row in t.rows[1:]:
+            rule = rules[row.cells[0].text.split(" ")[0]]
+            assert row.cells[2].text == rule["owner"] and row.cells[3].text == (rule["due"] or "未设期限")
+    assert len(document.inline_shapes) == 1  # the trend chart
 
 
 def test_html_has_the_svg_trend_over_every_record(demo: Path) -> None:
