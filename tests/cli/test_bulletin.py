@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +118,7 @@ def test_english_has_no_chinese_of_its_own(demo: Path) -> None:
 
 def test_bulletin_settings_title_and_number(tmp_path: Path) -> None:
     work = copy_demo(tmp_path)
+    shutil.rmtree(work / "history", ignore_errors=True)  # the example ships records; here there are none
     config = work / "kepu.yaml"
     config.write_text(config.read_text(encoding="utf-8") + "bulletin:\n  title: 示例区科普示范区创建通报\n"
                       "  issuer: 区科协创建办\n  first_month: 2026-09\n", encoding="utf-8")
