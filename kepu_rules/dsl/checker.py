@@ -197,8 +197,8 @@ class _Checker:
                 self.problems.append(too_deep(_loc(pv.declared)))
                 self._ptypes[name] = I.ANY
                 continue
-            if not isinstance(pv.value, (A.Literal_, A.ListLit)):
-                self.error(pv.value, Msg("参数的值必须是字面值（数字、百分数、日期、文字或列表）",
+            if not _is_literal(pv.value):
+                self.error(_first_non_literal(pv.value), Msg("参数的值必须是字面值（数字、百分数、日期、文字或列表）",
                                          "a param's value must be a literal (number, percent, date, text or list)"), code="param-not-literal")
         return self._ptypes
 
@@ -1012,3 +1012,17 @@ def _ret_type(kind: str) -> I.Type:
     if kind == "values":
         return I.ListT(I.ANY)
     return I.Scalar(kind)  # type: ignore[arg-type]
+
+
+def _is_literal(e: A.Expr) -> bool:
+    """A literal, or a list of literals (nested lists too): what a param may hold."""
+    return isinstance(e, A.Literal_) or (isinstance(e, A.ListLit) and all(_is_literal(x) for x in e.items))
+
+
+def _first_non_literal(e: A.Expr) -> A.Expr:
+    """The part of a param's value to point at: the first list item that is not a literal."""
+    if isinstance(e, A.ListLit):
+        for item in e.items:
+            if not _is_literal(item):
+                return _first_non_literal(item)
+    return e

@@ -77,6 +77,9 @@ CASES: dict[str, dict[str, str]] = {
     "override_threshold_over_100": _overlay("override A1 { threshold 130% }\n"),
     "override_threshold_percent_on_count": _overlay("override A2 { threshold 50% }\n"),
     "override_warn_percent_on_comparison_of_count": _overlay("override A2 { warn at 50% }\n"),
+    # a param holds literals only, in lists too (an expression in a list used to pass lint and crash check)
+    "param_list_of_expressions": {"r.kepu": SCHEMA.replace("param 社区下限 = 3", "param 社区下限 = [今天 属于 []]")
+                                  + _rule("count(社区) >= 0")[len(SCHEMA):]},
 }
 
 #: Cases that are warnings only: they check, and the warning is what the author sees.
