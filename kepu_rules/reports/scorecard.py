@@ -24,9 +24,13 @@ GAP = frozenset({Status.FAIL, Status.WARN, Status.UNKNOWN, Status.ERROR})
 RULE_GROUPS = ("owner", "section")
 
 
-def rule_gap(rule: RuleResult, items: list[ItemResult]) -> ScorecardGap:
+def rule_gap(rule: RuleResult, items: list[ItemResult], one_group: bool = False) -> ScorecardGap:
+    """A rule's gap as a scorecard lists it. For one street's share of the items (`one_group`), the
+    repair is the rule's hint, what a street does: the computed repair speaks of the whole district
+    ("4 more communities", every street that lacks a sign) and read under one street it misleads."""
+    repair = (rule.hint or rule.repair) if one_group else rule.repair
     return ScorecardGap(rule=rule.id, title=rule.title, status=rule.status, severity=rule.severity,
-                        owner=rule.owner, due=rule.due, repair=rule.repair,
+                        owner=rule.owner, due=rule.due, repair=repair,
                         entity=items[0].entity if items else "", items=[i.key for i in items])
 
 
@@ -97,6 +101,7 @@ def by_entity(report: Report, by: str, keys: Iterable[str], reached: dict[str, s
     rows = []
     for key, rids in checks.items():
         mine = open_.get(key, {})
-        gaps = [rule_gap(rule, items) for rule, items in sorted(mine.values(), key=lambda p: order.get(p[0].id, 0))]
+        gaps = [rule_gap(rule, items, one_group=True)
+                for rule, items in sorted(mine.values(), key=lambda p: order.get(p[0].id, 0))]
         rows.append((key, len(rids), len(rids) - len(mine), sum(len(g.items) for g in gaps), gaps))
     return Scorecard(by=by, entries=_ranked(rows), district_wide=district_wide)
