@@ -730,10 +730,27 @@ def main() -> None:
         from kepu_rules.i18n import Msg
 
         internal_error(err, Msg("插件加载失败：", "a plugin failed to load: "))
+    # Not click's standalone mode: it reports Ctrl-C as "Aborted!" with exit 1, which CI reads as
+    # "fails the criteria".
     try:
-        cli(prog_name="kepu")
-    except Exception as exc:  # click has handled usage errors; what is left is a bug, never a verdict
+        returned = cli.main(prog_name="kepu", standalone_mode=False)
+    except click.exceptions.Abort as abort:
+        if isinstance(abort.__cause__, KeyboardInterrupt):
+            from kepu_rules.crash import lang_of
+            from kepu_rules.i18n import Msg
+
+            click.echo(Msg("已中断：未作出任何结论", "interrupted: nothing was decided").render(lang_of(sys.argv[1:])),
+                       err=True)
+            sys.exit(exitcodes.INTERRUPTED)
+        click.echo("Aborted!", err=True)
+        sys.exit(exitcodes.FAIL)
+    except click.ClickException as err:  # usage errors: click's own message and exit code (2)
+        err.show()
+        sys.exit(err.exit_code)
+    except Exception as exc:  # what is left is a bug, never a verdict
         internal_error(exc)
+    # A command ends by sys.exit or ctx.exit (click returns the latter's code); a plain return is 0.
+    sys.exit(returned if isinstance(returned, int) and not isinstance(returned, bool) else exitcodes.PASS)
 
 
 def internal_error(exc: BaseException, during: Msg | None = None) -> NoReturn:

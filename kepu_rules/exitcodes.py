@@ -13,3 +13,5 @@ INPUT_ERROR = 2
 INTERNAL_ERROR = 3
 """Something went wrong inside kepu (or a plugin), not in the input: an unexpected exception. One line on
 stderr names the crash file holding the traceback and the versions (kepu_rules.crash); never a verdict."""
+INTERRUPTED = 130
+"""The run was interrupted (Ctrl-C): nothing was decided; 128 + SIGINT, as shells report it."""
