@@ -86,25 +86,7 @@ class Explainer:
 
     def groups(self, row: Row) -> dict[str, str]:
         """The items enclosing a row through its references (社区 → 街道), for grouping reports."""
-        out: dict[str, str] = {}
-        schema = self.interp.facts.schema
-        frontier = [row]
-        for _ in range(3):
-            nxt: list[Row] = []
-            for r in frontier:
-                ent = schema.entities.get(r.entity)
-                if ent is None:
-                    continue
-                for f in ent.ref_fields():
-                    value = r.get(f.name)
-                    if value is None or f.target is None or f.target in out:
-                        continue
-                    out[f.target] = str(value)
-                    target = self.interp.facts.lookup(f.target, value)
-                    if target is not None:
-                        nxt.append(target)
-            frontier = nxt
-        return out
+        return self.interp.facts.enclosing(row)
 
     def item(self, row: Row, detail: Msg, need: int | Fraction | None = None, extra: list[Provenance] | None = None) -> Item:
         return Item(row.entity, self.label(row), detail, [row.provenance, *(extra or [])], self.groups(row), need)

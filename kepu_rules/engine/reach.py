@@ -15,10 +15,6 @@ if TYPE_CHECKING:
     from kepu_rules.engine.assess import Assessment
     from kepu_rules.facts.table import FactBase, Row
 
-#: How many references are followed from an item to the group (社区 → 街道 is one; 活动 → 社区 → 街道 two).
-_HOPS = 3
-
-
 def item_entity(body: I.Node) -> str | None:
     """The entity a rule checks item by item, or None for a district-wide rule (a count, a fact)."""
     if isinstance(body, I.QuantN) and body.kind in ("each", "no") and body.rows.anchor is None:
@@ -30,25 +26,7 @@ def group_key(facts: FactBase, row: Row, by: str) -> str | None:
     """The `by` item a row belongs to through its references, or the row's own key when it is one."""
     if row.entity == by:
         return None if row.key is None else str(row.key)
-    schema = facts.schema
-    frontier = [row]
-    for _ in range(_HOPS):
-        nxt: list[Row] = []
-        for r in frontier:
-            ent = schema.entities.get(r.entity)
-            if ent is None:
-                continue
-            for f in ent.ref_fields():
-                value = r.get(f.name)
-                if value is None or f.target is None:
-                    continue
-                if f.target == by:
-                    return str(value)
-                target = facts.lookup(f.target, value)
-                if target is not None:
-                    nxt.append(target)
-        frontier = nxt
-    return None
+    return facts.enclosing(row).get(by)
 
 
 def reach(assessment: Assessment, by: str) -> tuple[list[str], dict[str, set[str]]]:

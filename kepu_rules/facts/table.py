@@ -222,6 +222,28 @@ class FactBase:
             return list(self.deferred[entity].index(key.name)) if key is not None else []
         return list(self._by_key.get(entity, {}))
 
+    def enclosing(self, row: Row, hops: int = 3) -> dict[str, str]:
+        """The items enclosing a row through its references, up to `hops` references away (社区 → 街道 is
+        one; 活动 → 社区 → 街道 two): entity name -> key, the nearest first. Reports group by it (`--by 街道`, the scorecard)."""
+        out: dict[str, str] = {}
+        frontier = [row]
+        for _ in range(hops):
+            nxt: list[Row] = []
+            for r in frontier:
+                ent = self.schema.entities.get(r.entity)
+                if ent is None:
+                    continue
+                for f in ent.ref_fields():
+                    value = r.get(f.name)
+                    if value is None or f.target is None or f.target in out:
+                        continue
+                    out[f.target] = str(value)
+                    target = self.lookup(f.target, value)
+                    if target is not None:
+                        nxt.append(target)
+            frontier = nxt
+        return out
+
     def lookup(self, entity: str, key: Value) -> Row | None:
         index = self._by_key.get(entity)
         if index is None and entity in self.deferred:
