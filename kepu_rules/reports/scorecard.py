@@ -19,6 +19,7 @@ from kepu_rules.reports.model import (
     ScorecardGap,
     Status,
 )
+from kepu_rules.reports.text import group_items
 
 GAP = frozenset({Status.FAIL, Status.WARN, Status.UNKNOWN, Status.ERROR})
 RULE_GROUPS = ("owner", "section")
@@ -78,30 +79,17 @@ def by_entity(report: Report, by: str, keys: Iterable[str], reached: dict[str, s
     for rid, where in reached.items():
         for k in where:
             checks.setdefault(k, set()).add(rid)
-    open_: dict[str, dict[str, tuple[RuleResult, list[ItemResult]]]] = {}
-    district_wide: list[str] = []
     for rule in report.results:
         if rule.status is Status.NOT_APPLICABLE:
             for k in checks:
                 checks[k].discard(rule.id)
-            continue
-        if rule.status not in GAP:
-            continue
-        mapped = False
-        for item in [*rule.failing, *rule.unknown_items]:
-            key = item.key if item.entity == by else item.groups.get(by)
-            if key is None:
-                continue
-            mapped = True
-            checks.setdefault(key, set()).add(rule.id)
-            open_.setdefault(key, {}).setdefault(rule.id, (rule, []))[1].append(item)
-        if not mapped:
-            district_wide.append(rule.id)
-    order = {r.id: n for n, r in enumerate(report.gaps())}
+    groups, unmapped = group_items(report, by)
+    open_ = {group.name: group.rules for group in groups}  # per key, its gap rules most serious first
+    for group in groups:
+        checks.setdefault(group.name, set()).update(rule.id for rule, _items in group.rules)
     rows = []
     for key, rids in checks.items():
-        mine = open_.get(key, {})
-        gaps = [rule_gap(rule, items, one_group=True)
-                for rule, items in sorted(mine.values(), key=lambda p: order.get(p[0].id, 0))]
+        mine = open_.get(key, [])
+        gaps = [rule_gap(rule, items, one_group=True) for rule, items in mine]
         rows.append((key, len(rids), len(rids) - len(mine), sum(len(g.items) for g in gaps), gaps))
-    return Scorecard(by=by, entries=_ranked(rows), district_wide=district_wide)
+    return Scorecard(by=by, entries=_ranked(rows), district_wide=[rule.id for rule in unmapped])
